@@ -1,0 +1,72 @@
+# banksync front door. `make test` and `make local` work on a fresh machine:
+# they create the virtual environments they need and install pinned packages.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.13 (the Lambda runtime). First working one of: $PYTHON313, python3.13
+# on PATH, a pyenv install.
+PYTHON313 ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13); print(sys.executable)' 2>/dev/null && break; done)
+ifeq ($(PYTHON313),)
+$(error Python 3.13 is required: install it (python.org, pyenv or your package manager) or set PYTHON313=/path/to/python3.13)
+endif
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+# sam build needs the runtime's interpreter on PATH; SAM's telemetry stays off.
+export PATH := $(dir $(PYTHON313)):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help venv sam-cli lint typecheck unit validate build test bench lock clean
+
+help:
+	@echo "make test      lint, type-check, tests, sam validate --lint, sam build"
+	@echo "make bench     cold-start import benchmark of the webhook receiver"
+	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
+
+$(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
+	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON313) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	touch $@
+
+venv: $(VENV)/.installed
+sam-cli: $(SAM_VENV)/.installed
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+unit: venv
+	$(VENV)/bin/pytest
+
+validate: sam-cli
+	$(SAM) validate --lint
+
+build: sam-cli
+	$(SAM) build
+
+test: lint typecheck unit validate build
+
+bench: venv
+	$(PY) bench/cold_start.py
+
+lock: venv
+	$(PY) -m pip install --quiet -r requirements-dev.in
+	{ echo "# Frozen from requirements-dev.in by \`make lock\`; install with \`make venv\`."; \
+	  $(PY) -m pip freeze --exclude-editable; } > requirements-dev.txt
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

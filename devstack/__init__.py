@@ -1,0 +1,1 @@
+"""The offline stack: banksync's template provisioned into an embedded AWS (moto)."""

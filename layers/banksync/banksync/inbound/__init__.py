@@ -1,0 +1,1 @@
+"""Inbound provider webhooks: authenticate, validate, normalise, store once."""

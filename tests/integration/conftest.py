@@ -1,0 +1,48 @@
+import threading
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto.dynamodb.models import DynamoDBBackend
+
+from devstack.template import StackTemplate
+from tests.support.lambdas import cold_start
+
+
+@pytest.fixture
+def receiver(stack: StackTemplate, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    return cold_start(
+        stack, "WebhookReceiverFunction", "functions.webhook_receiver.app", monkeypatch
+    )
+
+
+@pytest.fixture
+def events_table(stack: StackTemplate) -> str:
+    return stack.refs["EventsTable"]
+
+
+@pytest.fixture
+def stored_events(aws: boto3.Session, events_table: str) -> Any:
+    def scan() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = aws.client("dynamodb").scan(TableName=events_table)["Items"]
+        return items
+
+    return scan
+
+
+@pytest.fixture
+def atomic_dynamodb_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make moto's conditional writes atomic, as DynamoDB's are.
+
+    moto checks a condition and then writes without a lock, so concurrent
+    requests could both pass the check; DynamoDB never lets that happen.
+    """
+    lock = threading.Lock()
+    original = DynamoDBBackend.put_item
+
+    def put_item(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)

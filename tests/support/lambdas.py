@@ -1,0 +1,57 @@
+"""Loading a function as Lambda would: its environment from the template, a fresh import."""
+
+import importlib
+import json
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities import parameters
+
+from devstack.provision import function_environment
+from devstack.template import StackTemplate
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+# The token the event fixtures carry; tests store it as the webhook secret.
+WEBHOOK_TOKEN = "local-dev-webhook-token"
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "banksync-test"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:banksync-test"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 6000
+
+
+def cold_start(
+    stack: StackTemplate, logical_id: str, module: str, monkeypatch: pytest.MonkeyPatch
+) -> ModuleType:
+    """Import ``module`` anew with the environment the template gives ``logical_id``."""
+    for name, value in function_environment(stack, logical_id).items():
+        monkeypatch.setenv(name, value)
+    parameters.clear_caches()
+    sys.modules.pop(module, None)
+    return importlib.import_module(module)
+
+
+def load_event(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return event
+
+
+def invoke(handler_module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = handler_module.lambda_handler(event, LambdaContext())
+    return response
+
+
+def json_body(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
