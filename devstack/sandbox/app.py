@@ -1,0 +1,220 @@
+"""The sandbox's HTTP API (WSGI): Okra's contract, with per-account faults.
+
+Usable in-process (``Sandbox.transport()`` is an httpx transport) and on
+loopback (``devstack.sandbox.server``). Time comes from an injected clock, so
+tests decide when a callback becomes ready without waiting for it.
+"""
+
+import hashlib
+import math
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from flask import Flask, Response, g, jsonify, request
+
+from devstack.sandbox.world import AccountSpec, World
+
+METHODS = {"balance": "BALANCE", "transactions": "REFRESH_TRANSACTIONS"}
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    account_id: str | None
+    status: int
+
+
+@dataclass(frozen=True)
+class Record:
+    record_id: str
+    account: AccountSpec
+    product: str
+    ready_at: float
+    snapshot: int  # how many refreshes of this product came before this one
+
+
+class Sandbox:
+    def __init__(
+        self,
+        world: World,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.world = world
+        self.clock = clock
+        self.sleep = sleep
+        self.calls: list[Call] = []
+        self._records: dict[str, Record] = {}
+        self._refreshes: Counter[tuple[str, str]] = Counter()
+        self._faults_served: Counter[tuple[str, str]] = Counter()
+        self._window: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.app = self._build_app()
+
+    def transport(self) -> httpx.WSGITransport:
+        return httpx.WSGITransport(app=self.app)
+
+    def calls_to(self, path_suffix: str, account_id: str | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.path.endswith(path_suffix) and account_id in (None, c.account_id)
+        ]
+
+    def _build_app(self) -> Flask:
+        app = Flask("okra-sandbox")
+        app.before_request(self._gate)
+        app.after_request(self._count)
+        app.add_url_rule("/v2/<product>/refresh", view_func=self._refresh, methods=["POST"])
+        app.add_url_rule("/v2/callback", view_func=self._callback, methods=["GET"])
+        app.add_url_rule("/v2/accounts/getByCustomer", view_func=self._accounts, methods=["POST"])
+        return app
+
+    # Every request: bearer auth, then the business-wide requests-per-minute limit.
+    def _gate(self) -> Response | None:
+        g.account_id = None
+        if request.headers.get("Authorization") != f"Bearer {self.world.secret_key}":
+            return _error(401, "Invalid or missing authorization token", "UNAUTHORIZED")
+        with self._lock:
+            now = self.clock()
+            while self._window and self._window[0] <= now - 60:
+                self._window.popleft()
+            if len(self._window) >= self.world.requests_per_minute:
+                return _error(429, "Too many requests, try again in 60 seconds", "RATE_LIMIT")
+            self._window.append(now)
+        return None
+
+    def _count(self, response: Response) -> Response:
+        with self._lock:
+            self.calls.append(
+                Call(request.method, request.path, g.get("account_id"), response.status_code)
+            )
+        return response
+
+    def _fault(self, account: AccountSpec, kind: str, budget: int) -> bool:
+        """Whether this call is one of the first ``budget`` of ``kind`` for ``account``."""
+        with self._lock:
+            key = (account.account_id, kind)
+            if self._faults_served[key] >= budget:
+                return False
+            self._faults_served[key] += 1
+            return True
+
+    def _account_for(self, account_id: Any) -> AccountSpec | Response:
+        g.account_id = account_id if isinstance(account_id, str) else None
+        account = self.world.account(account_id) if isinstance(account_id, str) else None
+        if account is None:
+            return _error(404, "Account not found", "NOT_FOUND")
+        scenario = account.scenario
+        if scenario.slow_seconds:
+            self.sleep(scenario.slow_seconds)
+        if self._fault(account, "unavailable", scenario.unavailable_calls):
+            return _error(503, "The bank took too long to respond", "BANK_TIMEOUT")
+        return account
+
+    def _refresh(self, product: str) -> Response:
+        if product not in METHODS:
+            return _error(404, f"Unknown product {product}", "NOT_FOUND")
+        body = request.get_json(silent=True) or {}
+        if not body.get("account_id"):
+            return _error(400, "account_id is required", "INVALID_REQUEST")
+        account = self._account_for(body["account_id"])
+        if isinstance(account, Response):
+            return account
+        scenario = account.scenario
+        if self._fault(account, "rate_limited", scenario.rate_limited_calls):
+            return _error(429, "Too many requests, try again in 60 seconds", "RATE_LIMIT")
+        if scenario.reauth_required:
+            return _error(400, "This bank requires the customer to re-authorise", "REAUTH_REQUIRED")
+        record = self._new_record(account, product)
+        callback = (
+            f"{request.host_url}v2/callback?record={record.record_id}&method={METHODS[product]}"
+        )
+        return jsonify(
+            status="success",
+            message=f"{product.capitalize()} refresh started",
+            data={"callback_url": callback, "record": record.record_id},
+        )
+
+    def _new_record(self, account: AccountSpec, product: str) -> Record:
+        with self._lock:
+            snapshot = self._refreshes[(account.account_id, product)]
+            self._refreshes[(account.account_id, product)] += 1
+            seed = f"{account.account_id}/{product}/{snapshot}/{len(self._records)}"
+            record_id = hashlib.sha256(seed.encode()).hexdigest()[:24]
+            ready_at = self.clock() + account.scenario.ready_after
+            record = Record(record_id, account, product, ready_at, snapshot + 1)
+            self._records[record_id] = record
+        return record
+
+    def _callback(self) -> Response:
+        record = self._records.get(request.args.get("record", ""))
+        if record is None:
+            return _error(404, "Record not found", "NOT_FOUND")
+        account = self._account_for(record.account.account_id)
+        if isinstance(account, Response):
+            return account
+        if account.scenario.never_ready or self.clock() < record.ready_at:
+            response = jsonify(status="processing", message="Record is still processing", data={})
+            response.status_code = 202
+            return response
+        if record.product == "balance":
+            balance = account.balance(record.snapshot)
+            return jsonify(status="success", message="Balance retrieved", data={"balance": balance})
+        page = max(1, request.args.get("page", 1, type=int))
+        rows = account.transactions(record.snapshot)
+        return jsonify(
+            status="success",
+            message="Transactions retrieved",
+            data={
+                "transactions": _page(rows, page, self.world.page_size),
+                "pagination": _pagination(len(rows), page, self.world.page_size),
+            },
+        )
+
+    def _accounts(self) -> Response:
+        body = request.get_json(silent=True) or {}
+        customer = body.get("customer")
+        if not customer:
+            return _error(400, "customer is required", "INVALID_REQUEST")
+        page = max(1, int(body.get("page") or 1))
+        limit = max(1, min(int(body.get("limit") or 20), 100))
+        rows = [a.as_okra() for a in self.world.customer_accounts(str(customer))]
+        return jsonify(
+            status="success",
+            message="Accounts retrieved successfully",
+            data={
+                "accounts": _page(rows, page, limit),
+                "pagination": _pagination(len(rows), page, limit),
+            },
+        )
+
+
+def _page(rows: list[Any], page: int, size: int) -> list[Any]:
+    return rows[(page - 1) * size : page * size]
+
+
+def _pagination(total: int, page: int, size: int) -> dict[str, Any]:
+    pages = max(1, math.ceil(total / size))
+    return {
+        "totalDocs": total,
+        "limit": size,
+        "page": page,
+        "totalPages": pages,
+        "hasPrevPage": page > 1,
+        "hasNextPage": page < pages,
+        "prevPage": page - 1 if page > 1 else None,
+        "nextPage": page + 1 if page < pages else None,
+    }
+
+
+def _error(status: int, message: str, kind: str) -> Response:
+    response = jsonify(status="error", message=message, type=kind)
+    response.status_code = status
+    return response

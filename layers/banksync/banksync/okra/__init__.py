@@ -1,0 +1,1 @@
+"""The provider adapter: the only code in banksync that knows Okra's API."""

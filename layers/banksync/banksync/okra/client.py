@@ -1,0 +1,169 @@
+"""Okra's HTTP API over httpx: refresh, callback fetch, accounts by customer.
+
+Every call carries ``Authorization: Bearer <secret key>`` and an explicit
+timeout. Failures of the call itself raise a typed ProviderError; what the
+provider says about the data is returned as a typed outcome.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from banksync.okra.accounts import ProviderAccount
+from banksync.okra.errors import (
+    RATE_LIMIT_WAIT_SECONDS,
+    BadRequestError,
+    ProviderUnavailableError,
+    RateLimitedError,
+    UnauthorisedError,
+)
+from banksync.okra.outcomes import (
+    CallbackOutcome,
+    Failed,
+    Ready,
+    ReauthRequired,
+    Started,
+    classify_callback,
+)
+
+Product = Literal["balance", "transactions"]
+PRODUCTS: tuple[Product, ...] = ("balance", "transactions")
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+MAX_PAGES = 200
+
+
+class OkraClient:
+    def __init__(
+        self,
+        base_url: str,
+        secret_key: Callable[[], str],
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        page_limit: int = 100,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._secret_key = secret_key
+        self._page_limit = page_limit
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+
+    def start_refresh(self, account_id: str, product: Product) -> Started | ReauthRequired | Failed:
+        response = self._call(
+            "POST", f"{self._base_url}/{product}/refresh", {"account_id": account_id}
+        )
+        body = _json(response)
+        outcome = classify_callback(response.status_code, body)
+        if isinstance(outcome, ReauthRequired | Failed):
+            return outcome
+        callback_url = body.get("data", {}).get("callback_url") if isinstance(body, dict) else None
+        if not isinstance(callback_url, str) or not callback_url:
+            return Failed("the refresh answer has no callback_url")
+        if not self._is_provider_url(callback_url):
+            return Failed("the callback_url is not on the provider's API")
+        record = dict(httpx.URL(callback_url).params).get("record")
+        return Started(callback_url=callback_url, record_id=record)
+
+    def fetch_callback(self, callback_url: str) -> CallbackOutcome:
+        """The callback's data, every page of it, once the provider has it ready."""
+        if not self._is_provider_url(callback_url):
+            return Failed("the callback_url is not on the provider's API")
+        merged: dict[str, Any] | None = None
+        for outcome in self._callback_pages(callback_url):
+            if not isinstance(outcome, Ready):
+                return outcome
+            merged = _merge_page(merged, outcome.data)
+        return Ready(merged or {})
+
+    def accounts_by_customer(self, customer: str, bank: str | None = None) -> list[ProviderAccount]:
+        accounts: list[ProviderAccount] = []
+        page: int | None = 1
+        while page is not None and page <= MAX_PAGES:
+            payload = {"customer": customer, "page": page, "limit": self._page_limit}
+            response = self._call("POST", f"{self._base_url}/accounts/getByCustomer", payload)
+            body = _json(response)
+            if response.status_code >= 400 or not isinstance(body, dict):
+                raise BadRequestError(_message(body, "accounts lookup was refused"))
+            data = body.get("data") or {}
+            accounts += [ProviderAccount.from_okra(raw) for raw in data.get("accounts", [])]
+            page = _next_page(data)
+        return [a for a in accounts if bank is None or a.at_bank(bank)]
+
+    def _callback_pages(self, callback_url: str) -> Iterator[CallbackOutcome]:
+        page: int | None = 1
+        while page is not None and page <= MAX_PAGES:
+            url = httpx.URL(callback_url)
+            if page > 1:
+                url = url.copy_set_param("page", page)
+            response = self._call("GET", str(url))
+            outcome = classify_callback(response.status_code, _json(response))
+            yield outcome
+            page = _next_page(outcome.data) if isinstance(outcome, Ready) else None
+
+    def _call(self, method: str, url: str, payload: dict[str, Any] | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self._secret_key()}", "Accept": "application/json"}
+        try:
+            response = self._http.request(method, url, json=payload, headers=headers)
+        except httpx.TimeoutException as error:
+            raise ProviderUnavailableError(
+                f"no answer in time from {method} {_path(url)}"
+            ) from error
+        except httpx.TransportError as error:
+            raise ProviderUnavailableError(f"{method} {_path(url)} failed: {error}") from error
+        _raise_for_transport_status(response)
+        return response
+
+    def _is_provider_url(self, url: str) -> bool:
+        ours, theirs = urlsplit(self._base_url), urlsplit(url)
+        return (ours.scheme, ours.netloc) == (theirs.scheme, theirs.netloc)
+
+
+def _raise_for_transport_status(response: httpx.Response) -> None:
+    status, body = response.status_code, _json(response)
+    where = _path(str(response.request.url))
+    if status == 429:
+        raise RateLimitedError(_message(body, f"rate limited on {where}"), _retry_after(response))
+    if status >= 500:
+        raise ProviderUnavailableError(_message(body, f"provider answered {status} on {where}"))
+    if status in (401, 403):
+        raise UnauthorisedError(_message(body, f"provider refused our key on {where}"))
+
+
+def _retry_after(response: httpx.Response) -> int:
+    value = response.headers.get("retry-after", "")
+    return int(value) if value.isdigit() and int(value) > 0 else RATE_LIMIT_WAIT_SECONDS
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _message(body: Any, default: str) -> str:
+    return str(body.get("message") or default) if isinstance(body, dict) else default
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def _next_page(data: dict[str, Any]) -> int | None:
+    pagination = data.get("pagination")
+    if not isinstance(pagination, dict) or not pagination.get("hasNextPage"):
+        return None
+    next_page = pagination.get("nextPage")
+    return int(next_page) if isinstance(next_page, int | str) and str(next_page).isdigit() else None
+
+
+def _merge_page(merged: dict[str, Any] | None, page: dict[str, Any]) -> dict[str, Any]:
+    """Pages of one callback: lists are concatenated, everything else is the first page's."""
+    if merged is None:
+        return dict(page)
+    for key, value in page.items():
+        if isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + value
+    merged["pagination"] = page.get("pagination", merged.get("pagination"))
+    return merged

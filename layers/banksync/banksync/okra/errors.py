@@ -1,0 +1,33 @@
+"""Provider failures a caller must react to, each its own type."""
+
+RATE_LIMIT_WAIT_SECONDS = 60
+
+
+class ProviderError(Exception):
+    """The provider could not answer this call; the call may be retried or not."""
+
+    retryable = False
+
+
+class RateLimitedError(ProviderError):
+    """429: Okra asks to try again in 60 seconds unless it says otherwise."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: int = RATE_LIMIT_WAIT_SECONDS) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailableError(ProviderError):
+    """503 or no answer in time: the bank timed out. Retry."""
+
+    retryable = True
+
+
+class UnauthorisedError(ProviderError):
+    """401/403: our secret key is wrong or revoked. Retrying will not help."""
+
+
+class BadRequestError(ProviderError):
+    """4xx: the provider rejected what we sent. Retrying will not help."""

@@ -1,0 +1,81 @@
+"""What a refresh or a callback fetch can come to, and the one mapping to it."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+REAUTH_MARKERS = ("reauth", "re-auth", "reauthori", "re_auth")
+NOT_READY_STATUSES = {"processing", "pending", "in_progress", "running", "queued"}
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NotReady:
+    detail: str = "processing"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: str
+
+
+REAUTH_REASON = "the customer must re-authorise with their bank"
+
+
+@dataclass(frozen=True, slots=True)
+class ReauthRequired:
+    reason: str = REAUTH_REASON
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    callback_url: str
+    record_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+CallbackOutcome = Ready | NotReady | Failed | ReauthRequired
+
+
+def classify_callback(status_code: int, body: Any) -> CallbackOutcome:
+    """Map one callback answer to an outcome. The whole not-ready contract lives here.
+
+    Okra does not publish the shape of a not-yet-ready callback, so banksync
+    reads it conservatively:
+
+    - HTTP 202, a ``status`` of processing/pending/in_progress/running/queued,
+      or ``status: "success"`` with an empty or missing ``data`` → NotReady;
+    - ``status: "error"`` (or any 4xx body) that mentions re-authorisation, or
+      ``data.reauth`` true → ReauthRequired;
+    - any other ``status: "error"`` → Failed, with the provider's message;
+    - ``status: "success"`` with a non-empty ``data`` object → Ready.
+
+    Anything else is Failed, never silently ready. Transport-level failures
+    (429, 5xx, timeouts, 401) are raised by the client before this is called.
+    """
+    if not isinstance(body, dict):
+        return NotReady("no JSON body") if status_code == 202 else Failed("unreadable answer")
+    status = str(body.get("status", "")).strip().lower()
+    data = body.get("data")
+    if _mentions_reauth(body):
+        return ReauthRequired(str(body.get("message") or REAUTH_REASON))
+    if status_code == 202 or status in NOT_READY_STATUSES:
+        return NotReady(status or "accepted")
+    if status == "error" or status_code >= 400:
+        return Failed(str(body.get("message") or body.get("type") or "provider error"))
+    if status == "success":
+        return Ready(data) if isinstance(data, dict) and data else NotReady("no data yet")
+    return Failed(f"unknown callback status {status!r}")
+
+
+def _mentions_reauth(body: dict[str, Any]) -> bool:
+    data = body.get("data")
+    if isinstance(data, dict) and data.get("reauth") is True:
+        return True
+    if str(body.get("status", "")).lower() != "error":
+        return False
+    text = f"{body.get('type', '')} {body.get('message', '')}".lower()
+    return any(marker in text for marker in REAUTH_MARKERS)

@@ -1,0 +1,38 @@
+"""The provider sandbox wired to a virtual clock, for tests that never wait."""
+
+import httpx
+
+from banksync.okra.client import OkraClient
+from devstack.sandbox import Sandbox, World
+
+SANDBOX_BASE_URL = "http://okra.sandbox.test/v2"
+
+
+class VirtualClock:
+    """Epoch seconds that move only when a test (or an accelerated Wait) moves them."""
+
+    def __init__(self, start: float = 1_795_000_000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
+
+
+def sandbox_client(sandbox: Sandbox, key: str | None = None) -> OkraClient:
+    secret = key or sandbox.world.secret_key
+    return OkraClient(SANDBOX_BASE_URL, lambda: secret, transport=sandbox.transport())
+
+
+def new_sandbox(world: World, clock: VirtualClock) -> Sandbox:
+    return Sandbox(world, clock=clock, sleep=clock.sleep)
+
+
+__all__ = ["SANDBOX_BASE_URL", "VirtualClock", "httpx", "new_sandbox", "sandbox_client"]
