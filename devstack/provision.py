@@ -4,18 +4,28 @@ Each supported resource type has one provisioner; a type the local stack does
 not know is reported by name rather than silently skipped.
 """
 
+import io
+import json
+import re
 import secrets
 import string
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from devstack.template import StackTemplate
+from devstack.template import TEMPLATE_PATH, StackTemplate
 
+# Resources a later type may refer to are created first.
+ORDER = [
+    "AWS::DynamoDB::Table",
+    "AWS::SecretsManager::Secret",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::StateMachine",
+]
 # Types the offline stack serves itself (API routes, functions, layers, logs)
 # rather than creating them in the embedded AWS.
 SERVED_LOCALLY = {
     "AWS::Serverless::HttpApi",
-    "AWS::Serverless::Function",
     "AWS::Serverless::LayerVersion",
     "AWS::Logs::LogGroup",
 }
@@ -34,8 +44,14 @@ def provision(
         "AWS::SecretsManager::Secret": lambda lid: create_secret(
             template, session.client("secretsmanager"), lid, (secret_values or {}).get(lid)
         ),
+        "AWS::Serverless::Function": lambda lid: create_function(template, session, lid),
+        "AWS::Serverless::StateMachine": lambda lid: create_state_machine(template, session, lid),
     }
-    for logical_id, resource in template.resources():
+    ranked = sorted(
+        template.resources(),
+        key=lambda pair: ORDER.index(pair[1]["Type"]) if pair[1]["Type"] in ORDER else len(ORDER),
+    )
+    for logical_id, resource in ranked:
         kind = resource["Type"]
         if kind in SERVED_LOCALLY:
             continue
@@ -102,3 +118,57 @@ def function_environment(template: StackTemplate, logical_id: str) -> dict[str, 
     own_env = template.body["Resources"][logical_id]["Properties"].get("Environment", {})
     merged = {**globals_env.get("Variables", {}), **own_env.get("Variables", {})}
     return {name: str(value) for name, value in template.resolve(merged).items()}
+
+
+def create_function(template: StackTemplate, session: Any, logical_id: str) -> str:
+    """Register the function in the embedded AWS so that ARNs resolve; its code
+    runs in-process through devstack.lambdas, never from this placeholder zip."""
+    name = f"{template.stack_name}-{logical_id}"[:64]
+    handler = template.body["Resources"][logical_id]["Properties"].get("Handler", "app.handler")
+    arn: str = session.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=_local_role(template, session),
+        Handler=handler,
+        Code={"ZipFile": _placeholder_zip()},
+        Architectures=["arm64"],
+    )["FunctionArn"]
+    template.record(logical_id, name, Arn=arn)
+    return name
+
+
+def create_state_machine(template: StackTemplate, session: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    definition = (TEMPLATE_PATH.parent / props["DefinitionUri"]).read_text()
+    substitutions = {k: str(v) for k, v in props.get("DefinitionSubstitutions", {}).items()}
+    definition = re.sub(
+        r"\$\{(\w+)\}", lambda m: substitutions.get(m.group(1), m.group(0)), definition
+    )
+    json.loads(definition)  # a substitution must never leave invalid JSON behind
+    name = f"{template.stack_name}-{logical_id}"[:80]
+    arn: str = session.client("stepfunctions").create_state_machine(
+        name=name,
+        definition=definition,
+        roleArn=_local_role(template, session),
+        type=props.get("Type", "STANDARD"),
+    )["stateMachineArn"]
+    template.record(logical_id, arn, Name=name, Arn=arn)
+    return arn
+
+
+def _local_role(template: StackTemplate, session: Any) -> str:
+    if "LocalExecutionRole" not in template.refs:
+        iam = session.client("iam")
+        role = iam.create_role(
+            RoleName=f"{template.stack_name}-local-execution",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]
+        template.record("LocalExecutionRole", role["Arn"])
+    return template.refs["LocalExecutionRole"]
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "# served in-process by devstack.lambdas\n")
+    return buffer.getvalue()

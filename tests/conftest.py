@@ -19,6 +19,7 @@ os.environ.update(
 )
 
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -27,11 +28,17 @@ from moto import mock_aws
 from devstack.provision import provision
 from devstack.template import StackTemplate
 from tests.support.lambdas import WEBHOOK_TOKEN
+from tests.support.sandbox import SANDBOX_BASE_URL, SANDBOX_SECRET_KEY
 
 
 @pytest.fixture
 def aws() -> Iterator[boto3.Session]:
-    with mock_aws():
+    # Step Functions executes our ASL; Lambda tasks run in-process (devstack.lambdas).
+    config: Any = {
+        "stepfunctions": {"execute_state_machine": True},
+        "lambda": {"use_docker": False},
+    }
+    with mock_aws(config=config):
         yield boto3.Session(region_name="us-east-1")
 
 
@@ -39,5 +46,7 @@ def aws() -> Iterator[boto3.Session]:
 def stack(aws: boto3.Session) -> StackTemplate:
     """Every resource of template.yaml, created in moto from its own properties."""
     template = StackTemplate.load(region="us-east-1")
-    provision(template, aws, secret_values={"WebhookTokenSecret": WEBHOOK_TOKEN})
+    template.parameters["OkraBaseUrl"] = SANDBOX_BASE_URL
+    secrets = {"WebhookTokenSecret": WEBHOOK_TOKEN, "OkraSecretKey": SANDBOX_SECRET_KEY}
+    provision(template, aws, secret_values=secrets)
     return template

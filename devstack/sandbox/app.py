@@ -28,6 +28,7 @@ class Call:
     path: str
     account_id: str | None
     status: int
+    at: float  # the sandbox clock when the call arrived
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Sandbox:
 
     # Every request: bearer auth, then the business-wide requests-per-minute limit.
     def _gate(self) -> Response | None:
-        g.account_id = None
+        g.account_id, g.arrived = None, self.clock()
         if request.headers.get("Authorization") != f"Bearer {self.world.secret_key}":
             return _error(401, "Invalid or missing authorization token", "UNAUTHORIZED")
         with self._lock:
@@ -93,7 +94,13 @@ class Sandbox:
     def _count(self, response: Response) -> Response:
         with self._lock:
             self.calls.append(
-                Call(request.method, request.path, g.get("account_id"), response.status_code)
+                Call(
+                    request.method,
+                    request.path,
+                    g.get("account_id"),
+                    response.status_code,
+                    g.arrived,
+                )
             )
         return response
 

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+# The sandbox's own key, not a credential.
+SANDBOX_SECRET_KEY = "sandbox-secret-key"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class AccountSpec:
 @dataclass
 class World:
     accounts: list[AccountSpec]
-    secret_key: str = "sandbox-secret-key"  # noqa: S105 - the sandbox's own key, not a credential
+    secret_key: str = SANDBOX_SECRET_KEY
     requests_per_minute: int = 60
     page_size: int = 50
 

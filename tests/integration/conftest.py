@@ -8,13 +8,12 @@ from moto.dynamodb.models import DynamoDBBackend
 
 from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start
+from tests.support.workflow import RefreshHarness
 
 
 @pytest.fixture
 def receiver(stack: StackTemplate, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    return cold_start(
-        stack, "WebhookReceiverFunction", "functions.webhook_receiver.app", monkeypatch
-    )
+    return cold_start(stack, "WebhookReceiverFunction", monkeypatch)
 
 
 @pytest.fixture
@@ -46,3 +45,10 @@ def atomic_dynamodb_writes(monkeypatch: pytest.MonkeyPatch) -> None:
             return original(self, *args, **kwargs)
 
     monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)
+
+
+@pytest.fixture
+def refresh(
+    aws: boto3.Session, stack: StackTemplate, monkeypatch: pytest.MonkeyPatch
+) -> RefreshHarness:
+    return RefreshHarness(aws, stack, monkeypatch)

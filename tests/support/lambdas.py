@@ -1,8 +1,6 @@
 """Loading a function as Lambda would: its environment from the template, a fresh import."""
 
-import importlib
 import json
-import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
+from devstack.lambdas import handler_module, import_fresh
 from devstack.provision import function_environment
 from devstack.template import StackTemplate
 
@@ -33,14 +32,14 @@ class LambdaContext:
 
 
 def cold_start(
-    stack: StackTemplate, logical_id: str, module: str, monkeypatch: pytest.MonkeyPatch
+    stack: StackTemplate, logical_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> ModuleType:
-    """Import ``module`` anew with the environment the template gives ``logical_id``."""
+    """Import the function's handler module anew, with the environment the template gives it."""
     for name, value in function_environment(stack, logical_id).items():
         monkeypatch.setenv(name, value)
     parameters.clear_caches()
-    sys.modules.pop(module, None)
-    return importlib.import_module(module)
+    module, _ = handler_module(stack, logical_id)
+    return import_fresh(module)
 
 
 def load_event(name: str) -> dict[str, Any]:

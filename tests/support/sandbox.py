@@ -1,9 +1,10 @@
 """The provider sandbox wired to a virtual clock, for tests that never wait."""
 
-import httpx
-
 from banksync.okra.client import OkraClient
 from devstack.sandbox import Sandbox, World
+from devstack.sandbox.world import SANDBOX_SECRET_KEY
+
+__all__ = ["SANDBOX_SECRET_KEY"]
 
 SANDBOX_BASE_URL = "http://okra.sandbox.test/v2"
 
@@ -33,6 +34,3 @@ def sandbox_client(sandbox: Sandbox, key: str | None = None) -> OkraClient:
 
 def new_sandbox(world: World, clock: VirtualClock) -> Sandbox:
     return Sandbox(world, clock=clock, sleep=clock.sleep)
-
-
-__all__ = ["SANDBOX_BASE_URL", "VirtualClock", "httpx", "new_sandbox", "sandbox_client"]

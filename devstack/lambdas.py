@@ -1,0 +1,96 @@
+"""Running the template's functions in-process, wherever the embedded AWS invokes them.
+
+moto runs Lambda code only through Docker; without it, its simple backend
+answers every invoke with a canned result. The dispatcher replaces that answer
+with the real handler's, and turns a raised exception into a function error
+(``errorType`` is the exception's class name) so that Retry and Catch in the
+state machines see what AWS would show them.
+"""
+
+import importlib
+import json
+import sys
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from moto.awslambda_simple.models import LambdaSimpleBackend
+
+from devstack.template import StackTemplate
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "banksync-local"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:banksync-local"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def handler_module(template: StackTemplate, logical_id: str) -> tuple[str, str]:
+    """The importable module and attribute of a function's ``Handler``."""
+    props = template.body["Resources"][logical_id]["Properties"]
+    module, attribute = props["Handler"].rsplit(".", 1)
+    package = props["CodeUri"].strip("/").replace("/", ".")
+    return f"{package}.{module}", attribute
+
+
+def import_fresh(module: str) -> ModuleType:
+    sys.modules.pop(module, None)
+    return importlib.import_module(module)
+
+
+class LambdaDispatcher:
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+        self.invocations: list[tuple[str, dict[str, Any]]] = []
+
+    def register(self, function_name: str, handler: Handler) -> None:
+        self.handlers[function_name] = handler
+
+    def invoke(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
+        name = function_name.split(":function:")[-1].split(":")[0]
+        event = json.loads(body) if body else {}
+        self.invocations.append((name, event))
+        try:
+            result = self.handlers[name](event, LambdaContext(function_name=name))
+        except Exception as error:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            failure = {
+                "errorType": type(error).__name__,
+                "errorMessage": str(error),
+                "stackTrace": traceback.format_exception(error)[-3:],
+            }
+            return json.dumps(failure).encode()
+        return json.dumps(result).encode()
+
+    @contextmanager
+    def installed(self) -> Iterator["LambdaDispatcher"]:
+        original = LambdaSimpleBackend.invoke
+        dispatcher = self
+
+        def invoke(
+            self: LambdaSimpleBackend,
+            function_name: str,
+            qualifier: Any,
+            body: Any,
+            headers: Any,
+            response_headers: Any,
+        ) -> bytes:
+            return dispatcher.invoke(function_name, body, response_headers)
+
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            LambdaSimpleBackend.invoke = original  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""Customers' accounts, balances and transactions as banksync keeps them."""

@@ -1,0 +1,141 @@
+"""The DataTable's bank data: the account registry, balances and transactions.
+
+Keys (single-table design):
+
+- account: ``pk=ACCOUNT#<account>, sk=PROFILE``; ``gsi1pk=CUSTOMER#<customer>,
+  gsi1sk=ACCOUNT#<bank>#<account>`` lists a customer's accounts, by bank;
+- latest balance: ``pk=ACCOUNT#<account>, sk=BALANCE#LATEST``; history:
+  ``sk=BALANCE#<fetched_at>``;
+- transaction: ``pk=ACCOUNT#<account>, sk=TXN#<provider transaction id>``;
+  ``gsi1pk=TXNS#<account>, gsi1sk=<transaction date>#<id>`` lists them by date.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from banksync.dynamo import from_item, to_item
+from banksync.okra.accounts import ProviderAccount
+
+
+class BankDataStore:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client = client or boto3.client("dynamodb")
+
+    def register_account(self, account: ProviderAccount, at: str) -> None:
+        record = {
+            "pk": f"ACCOUNT#{account.account_id}",
+            "sk": "PROFILE",
+            "gsi1pk": f"CUSTOMER#{account.customer_id}",
+            "gsi1sk": f"ACCOUNT#{account.bank_id}#{account.account_id}",
+            "kind": "account",
+            "account_id": account.account_id,
+            "customer_id": account.customer_id,
+            "bank_id": account.bank_id,
+            "bank_name": account.bank_name,
+            "nuban": account.nuban,
+            "name": account.name,
+            "currency": account.currency,
+            "registered_at": at,
+        }
+        self._client.put_item(TableName=self._table, Item=to_item(record))
+
+    def account(self, account_id: str) -> dict[str, Any] | None:
+        key = to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"})
+        found = self._client.get_item(TableName=self._table, Key=key)
+        return from_item(found["Item"]) if "Item" in found else None
+
+    def customer_accounts(
+        self, customer_id: str, bank_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        prefix = f"ACCOUNT#{bank_id}#" if bank_id else "ACCOUNT#"
+        return self._query_index(f"CUSTOMER#{customer_id}", prefix)
+
+    def save_balance(self, account_id: str, balance: dict[str, Any], fetched_at: str) -> None:
+        record = {
+            "kind": "balance",
+            "account_id": account_id,
+            "ledger_balance": balance.get("ledger_balance"),
+            "available_balance": balance.get("available_balance"),
+            "currency": balance.get("currency"),
+            "fetched_at": fetched_at,
+            "balance": balance,
+        }
+        for sk in ("BALANCE#LATEST", f"BALANCE#{fetched_at}"):
+            item = to_item({"pk": f"ACCOUNT#{account_id}", "sk": sk, **record})
+            self._client.put_item(TableName=self._table, Item=item)
+
+    def latest_balance(self, account_id: str) -> dict[str, Any] | None:
+        key = to_item({"pk": f"ACCOUNT#{account_id}", "sk": "BALANCE#LATEST"})
+        found = self._client.get_item(TableName=self._table, Key=key)
+        return from_item(found["Item"]) if "Item" in found else None
+
+    def save_transactions(
+        self, account_id: str, transactions: list[dict[str, Any]], fetched_at: str
+    ) -> tuple[int, int]:
+        """Upsert by provider id; returns (new, updated). Unchanged ones are not rewritten."""
+        new = updated = 0
+        for transaction in transactions:
+            outcome = self._upsert_transaction(account_id, transaction, fetched_at)
+            new += outcome == "new"
+            updated += outcome == "updated"
+        return new, updated
+
+    def transactions(self, account_id: str) -> list[dict[str, Any]]:
+        return self._query_index(f"TXNS#{account_id}", "")
+
+    def _upsert_transaction(self, account_id: str, transaction: dict[str, Any], at: str) -> str:
+        provider_id = str(transaction.get("_id") or transaction.get("id") or "")
+        if not provider_id:
+            return "skipped"
+        fingerprint = hashlib.sha256(
+            json.dumps(transaction, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
+        date = str(transaction.get("trans_date") or transaction.get("date") or "")
+        values = {
+            ":gsi1pk": f"TXNS#{account_id}",
+            ":gsi1sk": f"{date}#{provider_id}",
+            ":account": account_id,
+            ":id": provider_id,
+            ":fp": fingerprint,
+            ":txn": transaction,
+            ":at": at,
+            ":kind": "transaction",
+        }
+        try:
+            answer = self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": f"TXN#{provider_id}"}),
+                UpdateExpression=(
+                    "SET gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, account_id = :account, "
+                    "transaction_id = :id, fingerprint = :fp, #txn = :txn, updated_at = :at, "
+                    "kind = :kind, first_seen_at = if_not_exists(first_seen_at, :at)"
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR fingerprint <> :fp",
+                ExpressionAttributeNames={"#txn": "transaction"},
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="UPDATED_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return "unchanged"
+            raise
+        return "updated" if "fingerprint" in answer.get("Attributes", {}) else "new"
+
+    def _query_index(self, partition: str, prefix: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        condition = "gsi1pk = :pk" + (" AND begins_with(gsi1sk, :prefix)" if prefix else "")
+        values = {":pk": partition, **({":prefix": prefix} if prefix else {})}
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="gsi1",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=to_item(values),
+        )
+        for page in pages:
+            rows += [from_item(raw) for raw in page["Items"]]
+        return rows

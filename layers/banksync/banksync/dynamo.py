@@ -1,0 +1,33 @@
+"""Plain Python values ↔ DynamoDB attribute values, through boto3's own serializers.
+
+Floats from provider JSON become Decimals on the way in (DynamoDB numbers are
+exact); Decimals come back as int or float.
+"""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    exact = json.loads(json.dumps(values), parse_float=Decimal)
+    return {key: _serializer.serialize(value) for key, value in exact.items() if value is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(item) for item in value]
+    return value

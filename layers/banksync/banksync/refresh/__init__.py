@@ -1,0 +1,1 @@
+"""The refresh workflow's logic: what the state machine's tasks do."""

@@ -1,0 +1,28 @@
+"""How long the state machine waits before its next poll round."""
+
+import math
+from datetime import datetime
+
+from banksync.refresh.model import ItemStatus, RefreshItem
+
+
+def next_wait(
+    items: list[RefreshItem],
+    rounds: int,
+    now: datetime,
+    deadline: datetime,
+    interval: int,
+    cap: int,
+) -> int:
+    """Seconds until the next round: capped exponential backoff while callbacks are
+    pending, the provider's own retry time for items held back by a 429 or 503, and
+    never past the deadline (the round at the deadline times out what is left)."""
+    waits: list[float] = []
+    if any(item.status is ItemStatus.STARTED for item in items):
+        waits.append(min(interval * 2 ** max(rounds - 1, 0), cap))
+    for item in items:
+        if item.status is ItemStatus.PENDING:
+            due = datetime.fromisoformat(item.retry_at) if item.retry_at else now
+            waits.append((due - now).total_seconds())
+    wait = min(waits, default=0.0)
+    return max(1, math.ceil(min(wait, (deadline - now).total_seconds())))

@@ -1,0 +1,108 @@
+"""A refresh run and its items, as stored in the DataTable.
+
+Keys: the run is ``pk=REFRESH#<id>, sk=RUN``; each (account, product) item is
+``pk=REFRESH#<id>, sk=ITEM#<account>#<product>``, so one Query reads a batch.
+"""
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, Self
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"  # not started yet, or waiting out a 429/503
+    STARTED = "started"  # the provider is preparing the data; poll its callback
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REAUTH_REQUIRED = "reauth_required"
+    TIMED_OUT = "timed_out"
+
+    @property
+    def terminal(self) -> bool:
+        return self not in (ItemStatus.PENDING, ItemStatus.STARTED)
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"  # every item reached a terminal status
+    FAILED = "failed"  # the workflow itself failed; unfinished items were failed
+
+
+@dataclass
+class RefreshItem:
+    refresh_id: str
+    account_id: str
+    product: str
+    customer_id: str = ""
+    status: ItemStatus = ItemStatus.PENDING
+    reason: str | None = None
+    callback_url: str | None = None
+    record_id: str | None = None
+    attempts: int = 0
+    retry_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    new_transactions: int | None = None
+    updated_transactions: int | None = None
+    balance: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> dict[str, str]:
+        return {"pk": f"REFRESH#{self.refresh_id}", "sk": f"ITEM#{self.account_id}#{self.product}"}
+
+    def to_record(self) -> dict[str, Any]:
+        return {**self.key, **asdict(self), "status": str(self.status)}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Self:
+        fields = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "status": ItemStatus(record["status"])})
+
+    def finish(self, status: ItemStatus, at: str, reason: str | None = None) -> None:
+        self.status, self.finished_at, self.reason = status, at, reason
+        self.retry_at = None
+
+    def public(self) -> dict[str, Any]:
+        view = {k: v for k, v in asdict(self).items() if v is not None}
+        view.pop("refresh_id")
+        view.pop("callback_url", None)
+        return {**view, "status": str(self.status)}
+
+
+@dataclass
+class RefreshRun:
+    refresh_id: str
+    created_at: str
+    deadline_at: str
+    status: RunStatus = RunStatus.RUNNING
+    request: dict[str, Any] = field(default_factory=dict)
+    updated_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    rounds: int = 0
+
+    @property
+    def key(self) -> dict[str, str]:
+        return {"pk": f"REFRESH#{self.refresh_id}", "sk": "RUN"}
+
+    def to_record(self) -> dict[str, Any]:
+        return {**self.key, **asdict(self), "status": str(self.status)}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Self:
+        fields = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "status": RunStatus(record["status"])})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the state machine carries between states: a summary, never the data."""
+
+    refresh_id: str
+    done: bool
+    wait_seconds: int
+    counts: dict[str, int]
+
+    def to_output(self) -> dict[str, Any]:
+        return asdict(self)

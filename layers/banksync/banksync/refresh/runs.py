@@ -1,0 +1,60 @@
+"""Refresh runs and their items in the DataTable."""
+
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from banksync.dynamo import from_item, to_item
+from banksync.refresh.model import RefreshItem, RefreshRun
+
+
+class RefreshRunStore:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client = client or boto3.client("dynamodb")
+
+    def create_run(self, run: RefreshRun) -> bool:
+        """Store a new run; False if a run with this id exists already."""
+        return self._put_new(run.to_record())
+
+    def add_item(self, item: RefreshItem) -> bool:
+        """Store a new item; an existing one (a retried start) is left as it is."""
+        return self._put_new(item.to_record())
+
+    def run(self, refresh_id: str) -> RefreshRun | None:
+        key = to_item({"pk": f"REFRESH#{refresh_id}", "sk": "RUN"})
+        found = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        return RefreshRun.from_record(from_item(found["Item"])) if "Item" in found else None
+
+    def items(self, refresh_id: str) -> list[RefreshItem]:
+        items: list[RefreshItem] = []
+        paginator = self._client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :items)",
+            ExpressionAttributeValues=to_item({":pk": f"REFRESH#{refresh_id}", ":items": "ITEM#"}),
+            ConsistentRead=True,
+        )
+        for page in pages:
+            items += [RefreshItem.from_record(from_item(raw)) for raw in page["Items"]]
+        return items
+
+    def save_item(self, item: RefreshItem) -> None:
+        self._client.put_item(TableName=self._table, Item=to_item(item.to_record()))
+
+    def save_run(self, run: RefreshRun) -> None:
+        self._client.put_item(TableName=self._table, Item=to_item(run.to_record()))
+
+    def _put_new(self, record: dict[str, Any]) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(record),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

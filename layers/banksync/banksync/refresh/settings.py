@@ -1,0 +1,32 @@
+"""Settings of the refresh workflow's functions, checked at cold start."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Self
+
+from banksync.environment import env_int, env_str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSettings:
+    data_table_name: str
+    okra_base_url: str
+    okra_secret_key_arn: str
+    initial_wait_seconds: int = 30
+    poll_interval_seconds: int = 15
+    max_wait_seconds: int = 120
+    deadline_seconds: int = 900
+    unavailable_retry_seconds: int = 20
+    max_unavailable_attempts: int = 5
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        return cls(
+            data_table_name=env_str("DATA_TABLE_NAME", environ),
+            okra_base_url=env_str("OKRA_BASE_URL", environ),
+            okra_secret_key_arn=env_str("OKRA_SECRET_KEY_ARN", environ),
+            initial_wait_seconds=env_int("REFRESH_INITIAL_WAIT_SECONDS", 30, 0, environ),
+            poll_interval_seconds=env_int("REFRESH_POLL_INTERVAL_SECONDS", 15, 1, environ),
+            max_wait_seconds=env_int("REFRESH_MAX_WAIT_SECONDS", 120, 1, environ),
+            deadline_seconds=env_int("REFRESH_DEADLINE_SECONDS", 900, 1, environ),
+        )

@@ -1,0 +1,65 @@
+"""One provider call for one item at a time, and where its result is stored."""
+
+from collections.abc import Iterator
+
+from banksync.bankdata.store import BankDataStore
+from banksync.okra.client import OkraClient, Product
+from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
+from banksync.refresh.model import ItemStatus, RefreshItem
+from banksync.refresh.request import StartRequest
+
+
+class ItemSteps:
+    def __init__(self, okra: OkraClient, bank: BankDataStore) -> None:
+        self.okra = okra
+        self.bank = bank
+
+    def resolve(self, request: StartRequest, at: str) -> Iterator[tuple[str, str, str]]:
+        """(account, customer, product) for every item the request stands for."""
+        for spec in request.items:
+            yield spec.account_id, spec.customer_id, spec.product
+        if request.customer:
+            for account in self.okra.accounts_by_customer(request.customer, request.bank):
+                self.bank.register_account(account, at)
+                for product in request.products:
+                    yield account.account_id, account.customer_id, product
+
+    def begin(self, item: RefreshItem, at: str) -> None:
+        outcome = self.okra.start_refresh(item.account_id, _product(item.product))
+        if isinstance(outcome, Started):
+            item.status, item.started_at = ItemStatus.STARTED, at
+            item.callback_url, item.record_id = outcome.callback_url, outcome.record_id
+            item.attempts, item.retry_at = 0, None
+        else:
+            self._finish(item, outcome, at)
+
+    def collect(self, item: RefreshItem, at: str) -> None:
+        outcome = self.okra.fetch_callback(item.callback_url or "")
+        if isinstance(outcome, Ready):
+            self._store(item, outcome, at)
+        elif isinstance(outcome, Failed | ReauthRequired):
+            self._finish(item, outcome, at)
+
+    def _store(self, item: RefreshItem, ready: Ready, at: str) -> None:
+        if item.product == "balance":
+            balance = ready.data.get("balance") or {}
+            self.bank.save_balance(item.account_id, balance, at)
+            item.balance = {
+                key: balance.get(key) for key in ("ledger_balance", "available_balance", "currency")
+            }
+        else:
+            transactions = ready.data.get("transactions") or []
+            new, updated = self.bank.save_transactions(item.account_id, transactions, at)
+            item.new_transactions, item.updated_transactions = new, updated
+        item.finish(ItemStatus.SUCCEEDED, at)
+
+    @staticmethod
+    def _finish(item: RefreshItem, outcome: Failed | ReauthRequired, at: str) -> None:
+        status = (
+            ItemStatus.REAUTH_REQUIRED if isinstance(outcome, ReauthRequired) else ItemStatus.FAILED
+        )
+        item.finish(status, at, outcome.reason)
+
+
+def _product(name: str) -> Product:
+    return "balance" if name == "balance" else "transactions"

@@ -1,0 +1,159 @@
+"""The refresh workflow's three tasks: start a batch, poll its callbacks, abort it.
+
+State lives in the DataTable (the run and one record per item), so every task
+is safe to retry: a started item is never started again, and a finished item
+is never touched again. The state machine carries only a Progress summary.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from banksync.clock import Clock, iso, utc_now
+from banksync.observability import logger
+from banksync.okra.errors import ProviderError, ProviderUnavailableError, RateLimitedError
+from banksync.refresh.backoff import next_wait
+from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
+from banksync.refresh.request import StartRequest
+from banksync.refresh.runs import RefreshRunStore
+from banksync.refresh.settings import WorkflowSettings
+from banksync.refresh.steps import ItemSteps
+
+
+class RefreshWorkflow:
+    def __init__(
+        self,
+        runs: RefreshRunStore,
+        steps: ItemSteps,
+        settings: WorkflowSettings,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.runs, self.steps = runs, steps
+        self.settings = settings
+        self.clock = clock
+
+    def start(self, event: dict[str, Any]) -> dict[str, Any]:
+        request = StartRequest.parse(event, self.settings)
+        now = self.clock()
+        run = self._ensure_run(request, now)
+        items = self._ensure_items(run, request, now)
+        self._advance(run, items, now, poll=False)
+        return self._progress(run, items, now, first_wait=request.initial_wait_seconds)
+
+    def poll(self, refresh_id: str) -> dict[str, Any]:
+        run = self._run(refresh_id)
+        items = self.runs.items(refresh_id)
+        now = self.clock()
+        run.rounds += 1
+        self._advance(run, items, now, poll=True)
+        return self._progress(run, items, now)
+
+    def abort(self, refresh_id: str, error: dict[str, Any]) -> None:
+        """Record an unexpected failure: no item is ever left running."""
+        run = self._run(refresh_id)
+        now = iso(self.clock())
+        reason = f"workflow failed: {error.get('Error', 'unknown error')}"
+        for item in self.runs.items(refresh_id):
+            if not item.status.terminal:
+                item.finish(ItemStatus.FAILED, now, reason)
+                self.runs.save_item(item)
+        run.status, run.finished_at, run.updated_at = RunStatus.FAILED, now, now
+        run.error = str(error.get("Cause") or error.get("Error") or "unknown")[:1000]
+        run.counts = _counts(self.runs.items(refresh_id))
+        self.runs.save_run(run)
+        logger.error("refresh failed", extra={"refresh_id": refresh_id, "error": run.error})
+
+    def _run(self, refresh_id: str) -> RefreshRun:
+        run = self.runs.run(refresh_id)
+        if run is None:
+            raise LookupError(f"refresh {refresh_id} does not exist")
+        return run
+
+    def _ensure_run(self, request: StartRequest, now: datetime) -> RefreshRun:
+        run = RefreshRun(
+            refresh_id=request.refresh_id,
+            created_at=iso(now),
+            deadline_at=iso(now + timedelta(seconds=request.deadline_seconds)),
+            request=request.summary(),
+        )
+        if self.runs.create_run(run):
+            return run
+        return self._run(request.refresh_id)
+
+    def _ensure_items(
+        self, run: RefreshRun, request: StartRequest, now: datetime
+    ) -> list[RefreshItem]:
+        for account_id, customer_id, product in self.steps.resolve(request, iso(now)):
+            self.runs.add_item(RefreshItem(run.refresh_id, account_id, product, customer_id))
+        return self.runs.items(run.refresh_id)
+
+    def _advance(
+        self, run: RefreshRun, items: list[RefreshItem], now: datetime, poll: bool
+    ) -> None:
+        deadline = datetime.fromisoformat(run.deadline_at)
+        rate_limited = False
+        for item in items:
+            if item.status.terminal:
+                continue
+            if now >= deadline:
+                item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
+            elif rate_limited or (item.retry_at and datetime.fromisoformat(item.retry_at) > now):
+                continue
+            else:
+                rate_limited = self._step(item, now, poll)
+            self.runs.save_item(item)
+
+    def _step(self, item: RefreshItem, now: datetime, poll: bool) -> bool:
+        """Advance one item by one provider call; True if the provider rate-limited us."""
+        at = iso(now)
+        try:
+            if item.status is ItemStatus.PENDING:
+                self.steps.begin(item, at)
+            elif poll:
+                self.steps.collect(item, at)
+        except RateLimitedError as error:
+            # Business-wide limit: hold this item and make no more calls this round.
+            item.retry_at = iso(now + timedelta(seconds=error.retry_after))
+            return True
+        except ProviderUnavailableError as error:
+            item.attempts += 1
+            if item.attempts >= self.settings.max_unavailable_attempts:
+                item.finish(ItemStatus.FAILED, at, f"provider unavailable: {error}")
+            else:
+                retry = timedelta(seconds=self.settings.unavailable_retry_seconds)
+                item.retry_at = iso(now + retry)
+        except ProviderError as error:
+            item.finish(ItemStatus.FAILED, at, f"{type(error).__name__}: {error}")
+        except Exception as error:
+            logger.exception("refresh item failed", extra={"refresh_id": item.refresh_id})
+            item.finish(ItemStatus.FAILED, at, f"unexpected error: {type(error).__name__}")
+        return False
+
+    def _progress(
+        self, run: RefreshRun, items: list[RefreshItem], now: datetime, first_wait: int = 0
+    ) -> dict[str, Any]:
+        counts = _counts(items)
+        done = all(item.status.terminal for item in items)
+        deadline = datetime.fromisoformat(run.deadline_at)
+        wait = next_wait(
+            items,
+            run.rounds,
+            now,
+            deadline,
+            self.settings.poll_interval_seconds,
+            self.settings.max_wait_seconds,
+        )
+        if first_wait and not run.rounds:
+            wait = max(wait, min(first_wait, max(1, int((deadline - now).total_seconds()))))
+        run.counts, run.updated_at = counts, iso(now)
+        if done:
+            run.status, run.finished_at = RunStatus.COMPLETED, iso(now)
+        self.runs.save_run(run)
+        logger.info("refresh progress", extra={"refresh_id": run.refresh_id, "counts": counts})
+        return Progress(run.refresh_id, done, wait, counts).to_output()
+
+
+def _counts(items: list[RefreshItem]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[str(item.status)] = counts.get(str(item.status), 0) + 1
+    return counts
