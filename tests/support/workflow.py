@@ -79,18 +79,24 @@ class RefreshHarness:
         return self.sandbox
 
     def run(self, execution_input: dict[str, Any]) -> Execution:
-        sfn = self.aws.client("stepfunctions")
-        self.waits = []
         with self.dispatcher.installed():
-            arn = sfn.start_execution(
+            self.aws.client("stepfunctions").start_execution(
                 stateMachineArn=self.stack.refs["RefreshStateMachine"],
                 name=execution_input["refresh_id"],
                 input=json.dumps(execution_input),
-            )["executionArn"]
-            described = self._until_finished(sfn, arn)
+            )
+            return self.finish(execution_input["refresh_id"])
+
+    def finish(self, name: str) -> Execution:
+        """Wait (on real time, briefly) for the execution called ``name`` to end."""
+        sfn = self.aws.client("stepfunctions")
+        machine = self.stack.refs["RefreshStateMachine"]
+        arn = f"{machine.replace(':stateMachine:', ':execution:')}:{name}"
+        described = self._until_finished(sfn, arn)
         history = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
         output = json.loads(described.get("output") or "{}")
-        return Execution(described["status"], output, [dict(e) for e in history], list(self.waits))
+        waits, self.waits = self.waits, []
+        return Execution(described["status"], output, [dict(e) for e in history], waits)
 
     def _until_finished(self, sfn: Any, arn: str) -> dict[str, Any]:
         # The engine runs on its own thread; this only yields to it. Virtual

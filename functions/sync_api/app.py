@@ -1,0 +1,28 @@
+"""The operator API: on-demand refreshes (IAM-authorised routes on the HTTP API)."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from banksync.api import refreshes
+from banksync.api.errors import register_error_handlers
+from banksync.api.settings import ApiSettings
+from banksync.observability import logger, metrics, tracer
+
+settings = ApiSettings.from_environ()
+refresh_routes = refreshes.RefreshRoutes(settings)
+
+app = APIGatewayHttpResolver()
+app.include_router(refreshes.router)
+register_error_handlers(app)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refreshes.idempotency_config.register_lambda_context(context)
+    app.append_context(refresh_routes=refresh_routes)
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""The operator API (IAM-authorised routes on the HTTP API), one Router per resource."""

@@ -1,0 +1,86 @@
+"""POST /refreshes and GET /refreshes/{refresh_id}."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from banksync.api.bodies import json_object
+from banksync.api.settings import ApiSettings
+from banksync.bankdata.store import BankDataStore
+from banksync.refresh.ondemand import OnDemandRefreshes
+from banksync.refresh.ondemand_models import RefreshRequestBody
+from banksync.refresh.runs import RefreshRunStore
+
+router = APIGatewayHttpRouter()
+# Retries of one POST (same Idempotency-Key, same body) start one execution for 24 h.
+idempotency_config = IdempotencyConfig(
+    event_key_jmespath="idempotency_key",
+    payload_validation_jmespath="request",
+    expires_after_seconds=24 * 3600,
+)
+
+
+class RefreshRoutes:
+    def __init__(self, settings: ApiSettings) -> None:
+        runs = RefreshRunStore(settings.data_table_name)
+        self.refreshes = OnDemandRefreshes(
+            runs,
+            BankDataStore(settings.data_table_name),
+            settings.refresh_state_machine_arn,
+            settings.refresh_deadline_seconds,
+        )
+        self._start_once = idempotent_function(
+            data_keyword_argument="command",
+            persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name),
+            config=idempotency_config,
+        )(self._start)
+
+    def start(self, command: dict[str, Any]) -> dict[str, Any]:
+        """Start a refresh; with an Idempotency-Key, retries answer the first result."""
+        if command["idempotency_key"]:
+            result: dict[str, Any] = self._start_once(command=command)
+            return result
+        return self._start(command)
+
+    def _start(self, command: dict[str, Any]) -> dict[str, Any]:
+        return self.refreshes.start(RefreshRequestBody.model_validate(command["request"]))
+
+
+def _routes() -> RefreshRoutes:
+    # The handler shares its cold-start RefreshRoutes through the resolver's context.
+    routes: RefreshRoutes = router.context["refresh_routes"]
+    return routes
+
+
+@router.post("/refreshes")
+def post_refresh() -> Response[Any]:
+    event = router.current_event
+    body = RefreshRequestBody.model_validate(json_object(event.decoded_body))
+    command = {
+        "idempotency_key": event.headers.get("idempotency-key"),
+        "request": body.model_dump(exclude_none=True),
+    }
+    accepted = _routes().start(command)
+    status_url = f"{_base_url(event.headers)}/refreshes/{accepted['refresh_id']}"
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body={**accepted, "status_url": status_url},
+        headers={"Location": status_url},
+    )
+
+
+@router.get("/refreshes/<refresh_id>")
+def get_refresh(refresh_id: str) -> dict[str, Any]:
+    return _routes().refreshes.status(refresh_id)
+
+
+def _base_url(headers: Any) -> str:
+    scheme = headers.get("x-forwarded-proto", "https")
+    return f"{scheme}://{headers.get('host', 'localhost')}"

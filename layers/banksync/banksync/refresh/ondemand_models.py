@@ -1,0 +1,25 @@
+"""The body of POST /refreshes."""
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ProductName = Literal["balance", "transactions"]
+
+
+class RefreshRequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    account_id: str | None = Field(default=None, min_length=1, max_length=128)
+    customer: str | None = Field(default=None, min_length=1, max_length=128)
+    bank: str | None = Field(default=None, min_length=1, max_length=128)
+    products: list[ProductName] = Field(default=["balance", "transactions"], min_length=1)
+
+    @model_validator(mode="after")
+    def one_target(self) -> Self:
+        if bool(self.account_id) == bool(self.customer):
+            raise ValueError("give either account_id or customer (with an optional bank)")
+        if self.bank and not self.customer:
+            raise ValueError("bank narrows a customer's accounts; it needs customer")
+        self.products = list(dict.fromkeys(self.products))
+        return self
