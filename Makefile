@@ -24,7 +24,7 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make test      lint, type-check, tests, sam validate --lint, sam build"
-	@echo "make bench     cold-start import benchmark of the webhook receiver"
+	@echo "make bench     receiver cold start; state transitions for batches of 1 and 50"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
@@ -62,6 +62,7 @@ test: lint typecheck unit validate build
 
 bench: venv
 	$(PY) bench/cold_start.py
+	PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions
 
 lock: venv
 	$(PY) -m pip install --quiet -r requirements-dev.in

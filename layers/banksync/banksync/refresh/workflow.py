@@ -8,8 +8,10 @@ is never touched again. The state machine carries only a Progress summary.
 from datetime import datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from banksync.clock import Clock, iso, utc_now
-from banksync.observability import logger
+from banksync.observability import logger, metrics
 from banksync.okra.errors import ProviderError, ProviderUnavailableError, RateLimitedError
 from banksync.refresh.backoff import next_wait
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
@@ -17,6 +19,13 @@ from banksync.refresh.request import StartRequest
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
+
+FINISHED_METRICS = {
+    ItemStatus.SUCCEEDED: "RefreshItemSucceeded",
+    ItemStatus.FAILED: "RefreshItemFailed",
+    ItemStatus.REAUTH_REQUIRED: "RefreshItemReauthRequired",
+    ItemStatus.TIMED_OUT: "RefreshItemTimedOut",
+}
 
 
 class RefreshWorkflow:
@@ -101,6 +110,10 @@ class RefreshWorkflow:
             else:
                 rate_limited = self._step(item, now, poll)
             self.runs.save_item(item)
+            if item.status.terminal:
+                metrics.add_metric(
+                    name=FINISHED_METRICS[item.status], unit=MetricUnit.Count, value=1
+                )
 
     def _step(self, item: RefreshItem, now: datetime, poll: bool) -> bool:
         """Advance one item by one provider call; True if the provider rate-limited us."""
