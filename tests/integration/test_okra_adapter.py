@@ -13,6 +13,7 @@ from banksync.okra.errors import (
 )
 from banksync.okra.outcomes import Failed, NotReady, Ready, ReauthRequired, Started
 from devstack.sandbox import AccountSpec, Scenario, World
+from devstack.sandbox.server import SandboxServer
 from tests.support.sandbox import SANDBOX_BASE_URL, VirtualClock, new_sandbox, sandbox_client
 
 CUSTOMER = "cust-1"
@@ -174,3 +175,18 @@ def test_callbacks_off_the_provider_host_are_never_followed() -> None:
     outcome = client.fetch_callback("http://169.254.169.254/latest/meta-data")
     assert isinstance(outcome, Failed)
     assert calls == []
+
+
+def test_the_sandbox_serves_the_same_contract_on_loopback(clock: VirtualClock) -> None:
+    sandbox = new_sandbox(world(Scenario(ready_after=5)), clock)
+    server = SandboxServer(sandbox).start()
+    try:
+        client = OkraClient(server.base_url, lambda: sandbox.world.secret_key)
+        started = client.start_refresh("acct-0", "balance")
+        assert isinstance(started, Started)
+        assert started.callback_url.startswith(server.base_url)
+        assert isinstance(client.fetch_callback(started.callback_url), NotReady)
+        clock.advance(5)
+        assert isinstance(client.fetch_callback(started.callback_url), Ready)
+    finally:
+        server.stop()
