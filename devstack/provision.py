@@ -13,15 +13,8 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from devstack.template import TEMPLATE_PATH, StackTemplate
+from devstack.template import TEMPLATE_PATH, StackTemplate, UnresolvableError
 
-# Resources a later type may refer to are created first.
-ORDER = [
-    "AWS::DynamoDB::Table",
-    "AWS::SecretsManager::Secret",
-    "AWS::Serverless::Function",
-    "AWS::Serverless::StateMachine",
-]
 # Types the offline stack serves itself (API routes, functions, layers, logs)
 # rather than creating them in the embedded AWS.
 SERVED_LOCALLY = {
@@ -46,12 +39,18 @@ def provision(
         ),
         "AWS::Serverless::Function": lambda lid: create_function(template, session, lid),
         "AWS::Serverless::StateMachine": lambda lid: create_state_machine(template, session, lid),
+        "AWS::SQS::Queue": lambda lid: create_queue(template, session.client("sqs"), lid),
+        "AWS::IAM::Role": lambda lid: create_role(template, session.client("iam"), lid),
+        "AWS::KMS::Key": lambda lid: create_key(template, session.client("kms"), lid),
+        "AWS::Scheduler::ScheduleGroup": lambda lid: create_schedule_group(
+            template, session.client("scheduler"), lid
+        ),
+        "AWS::Scheduler::Schedule": lambda lid: create_schedule(
+            template, session.client("scheduler"), lid
+        ),
     }
-    ranked = sorted(
-        template.resources(),
-        key=lambda pair: ORDER.index(pair[1]["Type"]) if pair[1]["Type"] in ORDER else len(ORDER),
-    )
-    for logical_id, resource in ranked:
+    pending = []
+    for logical_id, resource in template.resources():
         kind = resource["Type"]
         if kind in SERVED_LOCALLY:
             continue
@@ -59,7 +58,25 @@ def provision(
             raise UnsupportedResourceError(
                 f"the offline stack cannot provision {logical_id} ({kind})"
             )
-        provisioners[kind](logical_id)
+        pending.append((logical_id, provisioners[kind]))
+    _in_dependency_order(pending)
+
+
+def _in_dependency_order(pending: list[tuple[str, Callable[[str], object]]]) -> None:
+    """Provision what can be; retry what refers to resources not created yet."""
+    while pending:
+        waiting: list[tuple[str, Callable[[str], object]]] = []
+        last_error: UnresolvableError | None = None
+        for logical_id, create in pending:
+            try:
+                create(logical_id)
+            except UnresolvableError as error:
+                waiting.append((logical_id, create))
+                last_error = error
+        if len(waiting) == len(pending):
+            names = ", ".join(logical_id for logical_id, _ in waiting)
+            raise UnresolvableError(f"cannot provision {names}: {last_error}")
+        pending = waiting
 
 
 def create_table(template: StackTemplate, client: Any, logical_id: str) -> str:
@@ -172,3 +189,67 @@ def _placeholder_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "# served in-process by devstack.lambdas\n")
     return buffer.getvalue()
+
+
+def create_queue(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    name = props.get("QueueName") or f"{template.stack_name}-{logical_id}"
+    attributes = {
+        key: json.dumps(value)
+        if isinstance(value, dict)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+        for key, value in props.items()
+        if key
+        in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "RedrivePolicy",
+            "DelaySeconds",
+            "SqsManagedSseEnabled",
+            "ReceiveMessageWaitTimeSeconds",
+        )
+    }
+    url: str = client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    template.record(logical_id, url, Arn=arn["QueueArn"], QueueName=name, QueueUrl=url)
+    return url
+
+
+def create_role(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    name = props.get("RoleName") or f"{template.stack_name}-{logical_id}"[:64]
+    role = client.create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"])
+    )["Role"]
+    for policy in props.get("Policies", []):
+        client.put_role_policy(
+            RoleName=name,
+            PolicyName=policy["PolicyName"],
+            PolicyDocument=json.dumps(policy["PolicyDocument"]),
+        )
+    template.record(logical_id, name, Arn=role["Arn"], RoleId=role["RoleId"])
+    return name
+
+
+def create_key(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    key = client.create_key(Description=props.get("Description", logical_id))["KeyMetadata"]
+    template.record(logical_id, key["KeyId"], Arn=key["Arn"], KeyId=key["KeyId"])
+    return str(key["KeyId"])
+
+
+def create_schedule_group(template: StackTemplate, client: Any, logical_id: str) -> str:
+    name = template.properties(logical_id).get("Name") or f"{template.stack_name}-{logical_id}"
+    arn = client.create_schedule_group(Name=name)["ScheduleGroupArn"]
+    template.record(logical_id, name, Arn=arn)
+    return str(name)
+
+
+def create_schedule(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    name = props.pop("Name", None) or f"{template.stack_name}-{logical_id}"[:64]
+    arn = client.create_schedule(Name=name, **props)["ScheduleArn"]
+    template.record(logical_id, name, Arn=arn)
+    return str(name)

@@ -1,4 +1,4 @@
-"""The operator API: on-demand refreshes (IAM-authorised routes on the HTTP API)."""
+"""The operator API: on-demand refreshes and data-sync subscriptions (IAM-authorised)."""
 
 from typing import Any
 
@@ -6,16 +6,18 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.api import refreshes
+from banksync.api import refreshes, subscriptions
 from banksync.api.errors import register_error_handlers
 from banksync.api.settings import ApiSettings
 from banksync.observability import logger, metrics, tracer
 
 settings = ApiSettings.from_environ()
 refresh_routes = refreshes.RefreshRoutes(settings)
+subscription_service = subscriptions.build_service(settings)
 
 app = APIGatewayHttpResolver()
 app.include_router(refreshes.router)
+app.include_router(subscriptions.router)
 register_error_handlers(app)
 
 
@@ -24,5 +26,9 @@ register_error_handlers(app)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     refreshes.idempotency_config.register_lambda_context(context)
-    app.append_context(refresh_routes=refresh_routes)
+    app.append_context(
+        refresh_routes=refresh_routes,
+        subscription_service=subscription_service,
+        allow_loopback_webhooks=settings.allow_loopback_webhooks,
+    )
     return app.resolve(event, context)

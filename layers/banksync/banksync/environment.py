@@ -32,3 +32,12 @@ def env_int(
     if value < minimum:
         raise ConfigurationError(f"environment variable {name} must be at least {minimum}")
     return value
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    raw = (os.environ if environ is None else environ).get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false"):
+        raise ConfigurationError(f"environment variable {name} must be true or false")
+    return raw == "true"

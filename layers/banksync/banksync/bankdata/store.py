@@ -7,7 +7,11 @@ Keys (single-table design):
 - latest balance: ``pk=ACCOUNT#<account>, sk=BALANCE#LATEST``; history:
   ``sk=BALANCE#<fetched_at>``;
 - transaction: ``pk=ACCOUNT#<account>, sk=TXN#<provider transaction id>``;
-  ``gsi1pk=TXNS#<account>, gsi1sk=<transaction date>#<id>`` lists them by date.
+  ``gsi1pk=TXNS#<account>, gsi1sk=<transaction date>#<id>`` lists them by date;
+- every account, for the daily refresh: ``gsi2pk=ACCOUNTS#<shard>`` (16 shards,
+  so no index partition takes every registration);
+- account events (re-authorisation required or done):
+  ``pk=ACCOUNT#<account>, sk=EVENT#<at>#<kind>``.
 """
 
 import hashlib
@@ -20,6 +24,12 @@ from botocore.exceptions import ClientError
 from banksync.dynamo import from_item, to_item
 from banksync.okra.accounts import ProviderAccount
 
+ACCOUNT_SHARDS = 16
+
+
+def account_shard(account_id: str) -> str:
+    return f"ACCOUNTS#{int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % ACCOUNT_SHARDS}"
+
 
 class BankDataStore:
     def __init__(self, table_name: str, client: Any = None) -> None:
@@ -27,11 +37,12 @@ class BankDataStore:
         self._client = client or boto3.client("dynamodb")
 
     def register_account(self, account: ProviderAccount, at: str) -> None:
-        record = {
-            "pk": f"ACCOUNT#{account.account_id}",
-            "sk": "PROFILE",
+        """Record what the provider says of the account; a re-authorisation mark stays."""
+        values = {
             "gsi1pk": f"CUSTOMER#{account.customer_id}",
             "gsi1sk": f"ACCOUNT#{account.bank_id}#{account.account_id}",
+            "gsi2pk": account_shard(account.account_id),
+            "gsi2sk": account.account_id,
             "kind": "account",
             "account_id": account.account_id,
             "customer_id": account.customer_id,
@@ -40,7 +51,69 @@ class BankDataStore:
             "nuban": account.nuban,
             "name": account.name,
             "currency": account.currency,
-            "registered_at": at,
+        }
+        names = {f"#{key}": key for key in values}
+        self._client.update_item(
+            TableName=self._table,
+            Key=to_item({"pk": f"ACCOUNT#{account.account_id}", "sk": "PROFILE"}),
+            UpdateExpression="SET "
+            + ", ".join(f"#{key} = :{key}" for key in values)
+            + ", registered_at = if_not_exists(registered_at, :at)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item(
+                {**{f":{key}": value for key, value in values.items()}, ":at": at}
+            ),
+        )
+
+    def all_accounts(self) -> list[dict[str, Any]]:
+        accounts: list[dict[str, Any]] = []
+        for shard in range(ACCOUNT_SHARDS):
+            accounts += self._query_index(f"ACCOUNTS#{shard}", "", index="gsi2")
+        return accounts
+
+    def mark_reauth_required(self, account_id: str, reason: str, at: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
+            UpdateExpression="SET reauth_required_at = :at, reauth_reason = :reason",
+            ExpressionAttributeValues=to_item({":at": at, ":reason": reason}),
+        )
+        self._record_event(account_id, "reauth_required", at, {"reason": reason})
+
+    def clear_reauth(self, customer_id: str, bank_id: str, at: str, record: str) -> list[str]:
+        """The customer re-authorised at the bank: scheduled refreshes may resume."""
+        cleared = []
+        for account in self.customer_accounts(customer_id, bank_id):
+            if not account.get("reauth_required_at"):
+                continue
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": f"ACCOUNT#{account['account_id']}", "sk": "PROFILE"}),
+                UpdateExpression="REMOVE reauth_required_at, reauth_reason",
+            )
+            self._record_event(account["account_id"], "reauthorised", at, {"record": record})
+            cleared.append(account["account_id"])
+        return cleared
+
+    def account_events(self, account_id: str) -> list[dict[str, Any]]:
+        answer = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"ACCOUNT#{account_id}", ":events": "EVENT#"}
+            ),
+        )
+        return [from_item(raw) for raw in answer["Items"]]
+
+    def _record_event(self, account_id: str, kind: str, at: str, detail: dict[str, Any]) -> None:
+        record = {
+            "pk": f"ACCOUNT#{account_id}",
+            "sk": f"EVENT#{at}#{kind}",
+            "kind": "account_event",
+            "event": kind,
+            "account_id": account_id,
+            "at": at,
+            "detail": detail,
         }
         self._client.put_item(TableName=self._table, Item=to_item(record))
 
@@ -126,13 +199,15 @@ class BankDataStore:
             raise
         return "updated" if "fingerprint" in answer.get("Attributes", {}) else "new"
 
-    def _query_index(self, partition: str, prefix: str) -> list[dict[str, Any]]:
+    def _query_index(
+        self, partition: str, prefix: str, index: str = "gsi1"
+    ) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        condition = "gsi1pk = :pk" + (" AND begins_with(gsi1sk, :prefix)" if prefix else "")
+        condition = f"{index}pk = :pk" + (f" AND begins_with({index}sk, :prefix)" if prefix else "")
         values = {":pk": partition, **({":prefix": prefix} if prefix else {})}
         pages = self._client.get_paginator("query").paginate(
             TableName=self._table,
-            IndexName="gsi1",
+            IndexName=index,
             KeyConditionExpression=condition,
             ExpressionAttributeValues=to_item(values),
         )

@@ -34,6 +34,7 @@ class RefreshItem:
     account_id: str
     product: str
     customer_id: str = ""
+    subscription_id: str | None = None
     status: ItemStatus = ItemStatus.PENDING
     reason: str | None = None
     callback_url: str | None = None

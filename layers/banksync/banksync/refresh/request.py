@@ -12,14 +12,22 @@ class ItemSpec:
     account_id: str
     product: str
     customer_id: str = ""
+    subscription_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerSpec:
+    customer: str
+    bank: str | None
+    products: tuple[str, ...]
+    subscription_id: str | None = None
 
 
 @dataclass(frozen=True)
 class StartRequest:
     refresh_id: str
     items: tuple[ItemSpec, ...] = ()
-    customer: str | None = None
-    bank: str | None = None
+    customers: tuple[CustomerSpec, ...] = ()
     products: tuple[str, ...] = PRODUCTS
     initial_wait_seconds: int = 30
     deadline_seconds: int = 900
@@ -29,19 +37,17 @@ class StartRequest:
         refresh_id = event.get("refresh_id")
         if not isinstance(refresh_id, str) or not refresh_id:
             raise ValueError("refresh_id is required")
-        products = tuple(event.get("products") or PRODUCTS)
-        unknown = set(products) - set(PRODUCTS)
-        if unknown:
-            raise ValueError(f"unknown products: {sorted(unknown)}")
+        products = _products(event.get("products"))
         items = tuple(_item(raw) for raw in event.get("items") or ())
-        customer = event.get("customer")
-        if not items and not customer:
+        customers = tuple(_customer(raw, products) for raw in event.get("customers") or ())
+        if event.get("customer"):
+            customers += (_customer(event, products),)
+        if not items and not customers:
             raise ValueError("either items or customer is required")
         return cls(
             refresh_id=refresh_id,
             items=items,
-            customer=customer or None,
-            bank=event.get("bank") or None,
+            customers=customers,
             products=products,
             initial_wait_seconds=int(
                 event.get("initial_wait_seconds", settings.initial_wait_seconds)
@@ -51,14 +57,40 @@ class StartRequest:
 
     def summary(self) -> dict[str, Any]:
         summary: dict[str, Any] = {"products": list(self.products)}
-        if self.customer:
-            summary |= {"customer": self.customer, "bank": self.bank}
+        if len(self.customers) == 1:
+            summary |= {"customer": self.customers[0].customer, "bank": self.customers[0].bank}
+        elif self.customers:
+            summary["customers"] = len(self.customers)
         if self.items:
             summary["items"] = len(self.items)
         return summary
 
 
+def _products(raw: Any) -> tuple[str, ...]:
+    products = tuple(raw or PRODUCTS)
+    unknown = set(products) - set(PRODUCTS)
+    if unknown:
+        raise ValueError(f"unknown products: {sorted(unknown)}")
+    return products
+
+
 def _item(raw: Any) -> ItemSpec:
     if not isinstance(raw, dict) or not raw.get("account_id") or raw.get("product") not in PRODUCTS:
         raise ValueError(f"each item needs an account_id and a product in {list(PRODUCTS)}")
-    return ItemSpec(str(raw["account_id"]), str(raw["product"]), str(raw.get("customer_id") or ""))
+    return ItemSpec(
+        str(raw["account_id"]),
+        str(raw["product"]),
+        str(raw.get("customer_id") or ""),
+        raw.get("subscription_id") or None,
+    )
+
+
+def _customer(raw: Any, default_products: tuple[str, ...]) -> CustomerSpec:
+    if not isinstance(raw, dict) or not raw.get("customer"):
+        raise ValueError("each customer entry needs a customer")
+    return CustomerSpec(
+        str(raw["customer"]),
+        raw.get("bank") or None,
+        _products(raw.get("products")) if raw.get("products") else default_products,
+        raw.get("subscription_id") or None,
+    )

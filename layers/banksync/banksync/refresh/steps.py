@@ -6,7 +6,7 @@ from banksync.bankdata.store import BankDataStore
 from banksync.okra.client import OkraClient, Product
 from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
 from banksync.refresh.model import ItemStatus, RefreshItem
-from banksync.refresh.request import StartRequest
+from banksync.refresh.request import ItemSpec, StartRequest
 
 
 class ItemSteps:
@@ -14,15 +14,16 @@ class ItemSteps:
         self.okra = okra
         self.bank = bank
 
-    def resolve(self, request: StartRequest, at: str) -> Iterator[tuple[str, str, str]]:
-        """(account, customer, product) for every item the request stands for."""
-        for spec in request.items:
-            yield spec.account_id, spec.customer_id, spec.product
-        if request.customer:
-            for account in self.okra.accounts_by_customer(request.customer, request.bank):
+    def resolve(self, request: StartRequest, at: str) -> Iterator[ItemSpec]:
+        """Every item the request stands for; customers' accounts come from the provider."""
+        yield from request.items
+        for wanted in request.customers:
+            for account in self.okra.accounts_by_customer(wanted.customer, wanted.bank):
                 self.bank.register_account(account, at)
-                for product in request.products:
-                    yield account.account_id, account.customer_id, product
+                for product in wanted.products:
+                    yield ItemSpec(
+                        account.account_id, product, account.customer_id, wanted.subscription_id
+                    )
 
     def begin(self, item: RefreshItem, at: str) -> None:
         outcome = self.okra.start_refresh(item.account_id, _product(item.product))

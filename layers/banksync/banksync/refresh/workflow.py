@@ -91,8 +91,16 @@ class RefreshWorkflow:
     def _ensure_items(
         self, run: RefreshRun, request: StartRequest, now: datetime
     ) -> list[RefreshItem]:
-        for account_id, customer_id, product in self.steps.resolve(request, iso(now)):
-            self.runs.add_item(RefreshItem(run.refresh_id, account_id, product, customer_id))
+        for spec in self.steps.resolve(request, iso(now)):
+            self.runs.add_item(
+                RefreshItem(
+                    run.refresh_id,
+                    spec.account_id,
+                    spec.product,
+                    spec.customer_id,
+                    subscription_id=spec.subscription_id,
+                )
+            )
         return self.runs.items(run.refresh_id)
 
     def _advance(

@@ -1,0 +1,32 @@
+"""Due subscriptions and the daily refresh (SQS) → as few refresh executions as possible."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from banksync.observability import logger, metrics, tracer
+from banksync.sync.batcher import Batch, build_batcher
+from banksync.sync.settings import BatcherSettings
+
+batcher = build_batcher(BatcherSettings.from_environ())
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    batch = Batch()
+
+    def add(record: SQSRecord) -> None:
+        batcher.add(batch, record.message_id, json.loads(record.body))
+
+    # A malformed message fails alone; a failed start fails the batch, whose
+    # retry restarts the same (deterministically named) executions.
+    with processor(records=event["Records"], handler=add):
+        processor.process()
+    batcher.start(batch)
+    return dict(processor.response())

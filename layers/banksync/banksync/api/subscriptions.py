@@ -1,0 +1,90 @@
+"""The data-sync subscriptions API: Okra's data-sync payload, self-service."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from banksync.api.bodies import json_object
+from banksync.api.settings import ApiSettings
+from banksync.api_errors import ApiError
+from banksync.subscriptions.models import SubscriptionBody
+from banksync.subscriptions.schedules import SubscriptionSchedules
+from banksync.subscriptions.service import SubscriptionService, public_view
+from banksync.subscriptions.signing import SigningSecrets
+from banksync.subscriptions.store import SubscriptionStore
+
+router = APIGatewayHttpRouter()
+DEFAULT_PAGE, MAX_PAGE = 25, 100
+
+
+def build_service(settings: ApiSettings) -> SubscriptionService:
+    return SubscriptionService(
+        SubscriptionStore(settings.data_table_name),
+        SubscriptionSchedules(settings.schedule_target),
+        SigningSecrets(settings.signing_key_id),
+    )
+
+
+def _service() -> SubscriptionService:
+    service: SubscriptionService = router.context["subscription_service"]
+    return service
+
+
+@router.post("/subscriptions")
+def put_subscription() -> Response[Any]:
+    context = {"allow_loopback_http": router.context["allow_loopback_webhooks"]}
+    body = SubscriptionBody.model_validate(
+        json_object(router.current_event.decoded_body), context=context
+    )
+    saved = _service().put(body)
+    return _json(201 if saved.created else 200, public_view(saved))
+
+
+@router.get("/subscriptions")
+def list_subscriptions() -> dict[str, Any]:
+    params = router.current_event.query_string_parameters or {}
+    limit = _limit(params.get("limit"))
+    found, next_token = _service().page(params.get("customer"), limit, params.get("next_token"))
+    page: dict[str, Any] = {"items": [s.public() for s in found]}
+    if next_token:
+        page["next_token"] = next_token
+    return page
+
+
+@router.get("/subscriptions/<subscription_id>")
+def get_subscription(subscription_id: str) -> dict[str, Any]:
+    return _service().get(subscription_id).public()
+
+
+@router.post("/subscriptions/<subscription_id>/pause")
+def pause_subscription(subscription_id: str) -> dict[str, Any]:
+    return _service().set_state(subscription_id, "paused").public()
+
+
+@router.post("/subscriptions/<subscription_id>/resume")
+def resume_subscription(subscription_id: str) -> dict[str, Any]:
+    return _service().set_state(subscription_id, "active").public()
+
+
+@router.delete("/subscriptions/<subscription_id>")
+def delete_subscription(subscription_id: str) -> Response[Any]:
+    _service().delete(subscription_id)
+    return Response(status_code=204)
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(
+            400,
+            "invalid_request",
+            "limit is out of range",
+            {"limit": f"must be an integer from 1 to {MAX_PAGE}"},
+        )
+    return int(raw)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)

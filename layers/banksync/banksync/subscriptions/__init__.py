@@ -1,0 +1,1 @@
+"""Data-sync subscriptions: who is refreshed, how often, and where results go."""

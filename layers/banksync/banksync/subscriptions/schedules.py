@@ -1,0 +1,79 @@
+"""Each subscription's EventBridge Scheduler schedule, in the stack's schedule group.
+
+The schedule's name is the subscription id (``sub_`` + 24 hex: within
+Scheduler's 64 characters). It puts ``{"subscription_id": ...}`` on the
+due-work queue, where refreshes are batched.
+"""
+
+import contextlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from banksync.subscriptions.intervals import MINUTES, flexible_window_minutes, rate_expression
+from banksync.subscriptions.models import Subscription
+
+
+@dataclass(frozen=True)
+class ScheduleTarget:
+    group_name: str
+    queue_arn: str
+    role_arn: str
+    dead_letter_arn: str
+
+
+class SubscriptionSchedules:
+    def __init__(self, target: ScheduleTarget, client: Any = None) -> None:
+        self._target = target
+        self._client = client or boto3.client("scheduler")
+
+    def put(self, subscription: Subscription) -> dict[str, Any]:
+        """Create or update the schedule to match ``subscription``; returns its summary."""
+        definition = self._definition(subscription)
+        try:
+            self._client.create_schedule(**definition)
+        except self._client.exceptions.ConflictException:
+            self._client.update_schedule(**definition)
+        return {
+            "name": definition["Name"],
+            "expression": definition["ScheduleExpression"],
+            "state": definition["State"],
+        }
+
+    def delete(self, subscription_id: str) -> None:
+        with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
+            self._client.delete_schedule(Name=subscription_id, GroupName=self._target.group_name)
+
+    def exists(self, subscription_id: str) -> bool:
+        try:
+            self._client.get_schedule(Name=subscription_id, GroupName=self._target.group_name)
+        except self._client.exceptions.ResourceNotFoundException:
+            return False
+        return True
+
+    def _definition(self, subscription: Subscription) -> dict[str, Any]:
+        window = flexible_window_minutes(subscription.interval)
+        flexible = (
+            {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": window} if window else {"Mode": "OFF"}
+        )
+        return {
+            "Name": subscription.subscription_id,
+            "GroupName": self._target.group_name,
+            "ScheduleExpression": rate_expression(subscription.interval),
+            "FlexibleTimeWindow": flexible,
+            "State": "ENABLED" if subscription.state == "active" else "DISABLED",
+            "Description": f"banksync refresh of {subscription.customer}",
+            "Target": {
+                "Arn": self._target.queue_arn,
+                "RoleArn": self._target.role_arn,
+                "Input": json.dumps({"subscription_id": subscription.subscription_id}),
+                "RetryPolicy": {
+                    "MaximumRetryAttempts": 3,
+                    # A tick older than its interval is superseded by the next one.
+                    "MaximumEventAgeInSeconds": max(60, MINUTES[subscription.interval] * 60),
+                },
+                "DeadLetterConfig": {"Arn": self._target.dead_letter_arn},
+            },
+        }

@@ -1,0 +1,169 @@
+"""Creating, replacing, pausing, resuming and deleting subscriptions with their schedules.
+
+The subscription item and its schedule must never disagree for long. Each
+change moves the schedule first and the item second; if the item write fails,
+the schedule is put back as it was (undo). What an undo cannot fix (the
+process dies in between) is repaired when the schedule next fires: a schedule
+without a subscription is deleted, one in the wrong state is corrected
+(``repair``).
+"""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from banksync.api_errors import ApiError
+from banksync.clock import Clock, iso, utc_now
+from banksync.observability import logger
+from banksync.subscriptions.models import (
+    Subscription,
+    SubscriptionBody,
+    SubscriptionState,
+    subscription_id_for,
+)
+from banksync.subscriptions.schedules import SubscriptionSchedules
+from banksync.subscriptions.signing import SigningSecrets
+from banksync.subscriptions.store import SubscriptionStore, VersionConflictError
+
+
+@dataclass(frozen=True)
+class Saved:
+    subscription: Subscription
+    created: bool
+    signing_secret: str | None  # shown once, when the subscription is created
+
+
+class SubscriptionService:
+    def __init__(
+        self,
+        store: SubscriptionStore,
+        schedules: SubscriptionSchedules,
+        secrets: SigningSecrets | None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store, self.schedules, self.secrets = store, schedules, secrets
+        self.clock = clock
+
+    def put(self, body: SubscriptionBody) -> Saved:
+        subscription_id = subscription_id_for(body.customer, body.bank)
+        previous = self.store.get(subscription_id)
+        self._refuse_overlap(body, subscription_id)
+        now = iso(self.clock())
+        secret = None
+        if previous:
+            wanted = replace(
+                previous,
+                products=[str(p) for p in body.products],
+                interval=body.interval,
+                webhook_url=body.webhook_url,
+                updated_at=now,
+                version=previous.version + 1,
+            )
+        else:
+            if self.secrets is None:
+                raise RuntimeError("this service was built without signing secrets")
+            secret, ciphertext = self.secrets.new(subscription_id)
+            wanted = Subscription(
+                subscription_id,
+                body.customer,
+                list(body.products),
+                body.interval,
+                now,
+                now,
+                bank=body.bank,
+                webhook_url=body.webhook_url,
+                signing_secret=ciphertext,
+            )
+        self._apply(wanted, previous)
+        return Saved(wanted, created=previous is None, signing_secret=secret)
+
+    def get(self, subscription_id: str) -> Subscription:
+        subscription = self.store.get(subscription_id)
+        if subscription is None:
+            raise ApiError(
+                404,
+                "not_found",
+                f"no subscription {subscription_id}",
+                {"subscription_id": "unknown"},
+            )
+        return subscription
+
+    def set_state(self, subscription_id: str, state: SubscriptionState) -> Subscription:
+        previous = self.get(subscription_id)
+        if previous.state == state:
+            return previous
+        wanted = replace(
+            previous, state=state, updated_at=iso(self.clock()), version=previous.version + 1
+        )
+        self._apply(wanted, previous)
+        return wanted
+
+    def delete(self, subscription_id: str) -> None:
+        subscription = self.get(subscription_id)
+        self.schedules.delete(subscription_id)
+        try:
+            self.store.delete(subscription)
+        except Exception as error:
+            self.schedules.put(subscription)
+            raise _storage_error(error) from None
+
+    def page(
+        self, customer: str | None, limit: int, next_token: str | None
+    ) -> tuple[list[Subscription], str | None]:
+        try:
+            return self.store.page(customer, limit, next_token)
+        except ValueError as error:
+            raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
+
+    def repair(self, subscription_id: str) -> Subscription | None:
+        """Bring a fired schedule back in line with its subscription; None if it had none."""
+        subscription = self.store.get(subscription_id)
+        if subscription is None:
+            logger.warning("orphan schedule deleted", extra={"subscription_id": subscription_id})
+            self.schedules.delete(subscription_id)
+        elif subscription.state != "active":
+            logger.warning("paused schedule disabled", extra={"subscription_id": subscription_id})
+            self.schedules.put(subscription)
+        return subscription
+
+    def _apply(self, wanted: Subscription, previous: Subscription | None) -> None:
+        wanted.schedule = self.schedules.put(wanted)
+        try:
+            self.store.save(wanted, previous.version if previous else None)
+        except Exception as error:
+            self._undo_schedule(wanted.subscription_id, previous)
+            raise _storage_error(error) from None
+
+    def _undo_schedule(self, subscription_id: str, previous: Subscription | None) -> None:
+        if previous is None:
+            self.schedules.delete(subscription_id)
+        else:
+            self.schedules.put(previous)
+
+    def _refuse_overlap(self, body: SubscriptionBody, subscription_id: str) -> None:
+        """One customer's account must not be refreshed by two subscriptions."""
+        others = [
+            s for s in self.store.of_customer(body.customer) if s.subscription_id != subscription_id
+        ]
+        clash = [s for s in others if body.bank is None or s.bank is None]
+        if clash:
+            scope = "all banks" if body.bank is None else f"bank {body.bank}"
+            raise ApiError(
+                409,
+                "conflict",
+                f"customer {body.customer} already has a subscription covering {scope}",
+                {"bank": f"overlaps {', '.join(s.subscription_id for s in clash)}"},
+            )
+
+
+def _storage_error(error: Exception) -> ApiError:
+    if isinstance(error, VersionConflictError):
+        return ApiError(409, "conflict", "the subscription changed meanwhile; read it and retry")
+    logger.exception("subscription write failed; schedule restored")
+    return ApiError(503, "unavailable", "the subscription could not be saved; retry")
+
+
+def public_view(saved: Saved) -> dict[str, Any]:
+    view = saved.subscription.public()
+    if saved.signing_secret:
+        view["signing_secret"] = saved.signing_secret
+    return view

@@ -1,0 +1,1 @@
+"""Scheduled data sync: due subscriptions and the daily refresh, batched into executions."""

@@ -1,0 +1,28 @@
+"""The batcher's settings, checked at cold start."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Self
+
+from banksync.environment import env_str
+from banksync.subscriptions.schedules import ScheduleTarget
+
+
+@dataclass(frozen=True, slots=True)
+class BatcherSettings:
+    data_table_name: str
+    refresh_state_machine_arn: str
+    schedule_target: ScheduleTarget
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        return cls(
+            data_table_name=env_str("DATA_TABLE_NAME", environ),
+            refresh_state_machine_arn=env_str("REFRESH_STATE_MACHINE_ARN", environ),
+            schedule_target=ScheduleTarget(
+                group_name=env_str("SCHEDULE_GROUP_NAME", environ),
+                queue_arn=env_str("DUE_REFRESH_QUEUE_ARN", environ),
+                role_arn=env_str("SCHEDULER_ROLE_ARN", environ),
+                dead_letter_arn=env_str("SCHEDULE_DEAD_LETTER_QUEUE_ARN", environ),
+            ),
+        )
