@@ -15,4 +15,4 @@ workflow = build_workflow(WorkflowSettings.from_environ())
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return workflow.start(event)
+    return workflow.start(event, context.get_remaining_time_in_millis)

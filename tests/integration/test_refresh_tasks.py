@@ -29,5 +29,5 @@ def test_start_then_poll_then_abort_fixtures(refresh: RefreshHarness) -> None:
     assert task(refresh, "RefreshAborterFunction", load_event("refresh_abort.json")) is None
     run = refresh.modules["RefreshAborterFunction"].workflow.runs.run(started["refresh_id"])
     assert str(run.status) == "failed"
-    assert run.error == "The task timed out"
+    assert run.error == "Lambda.Unknown: The task timed out"
     assert run.counts == {"succeeded": 2}  # finished items keep their outcome

@@ -1,5 +1,6 @@
 """The real refresh state machine, executed by moto, against the sandbox."""
 
+from itertools import pairwise
 from typing import Any
 
 import boto3
@@ -84,7 +85,7 @@ def test_reauth_required_is_terminal_without_polling(
     assert execution.waits == []
 
 
-def test_429_is_retried_60_seconds_later_without_restarting_started_items(
+def test_429_holds_every_call_for_60_seconds_and_restarts_nothing(
     refresh: RefreshHarness, runs: RefreshRunStore
 ) -> None:
     world = World(
@@ -93,18 +94,61 @@ def test_429_is_retried_60_seconds_later_without_restarting_started_items(
             AccountSpec(
                 "acct-1", CUSTOMER, scenario=Scenario(ready_after=10, rate_limited_calls=1)
             ),
+            AccountSpec("acct-2", CUSTOMER, scenario=Scenario(ready_after=10)),
         ]
     )
     sandbox = refresh.use(world)
     execution = refresh.run(
-        {"refresh_id": "r-429", "items": items("acct-0", "acct-1", products=("balance",))}
+        {"refresh_id": "r-429", "items": items("acct-0", "acct-1", "acct-2", products=("balance",))}
     )
     assert execution.status == "SUCCEEDED"
     assert set(statuses(runs, "r-429").values()) == {"succeeded"}
     assert len(sandbox.calls_to("/balance/refresh", "acct-0")) == 1
+    limited = [c for c in sandbox.calls if c.status == 429]
+    assert len(limited) == 1
+    held_from = limited[0].at
+    assert not [c for c in sandbox.calls if held_from < c.at < held_from + 60]
     retried = sandbox.calls_to("/balance/refresh", "acct-1")
     assert [call.status for call in retried] == [429, 200]
     assert retried[1].at - retried[0].at == 60
+
+
+def test_a_burst_past_the_rate_limit_does_not_hammer_the_provider(
+    refresh: RefreshHarness, runs: RefreshRunStore
+) -> None:
+    accounts = [f"acct-{i}" for i in range(8)]
+    world = World(
+        accounts=[AccountSpec(a, CUSTOMER, scenario=Scenario(ready_after=10)) for a in accounts],
+        requests_per_minute=3,
+    )
+    sandbox = refresh.use(world)
+    execution = refresh.run(
+        {
+            "refresh_id": "r-burst",
+            "items": items(*accounts, products=("balance",)),
+            "deadline_seconds": 3600,
+        }
+    )
+    assert execution.status == "SUCCEEDED"
+    assert set(statuses(runs, "r-burst").values()) == {"succeeded"}
+    limited = [c.at for c in sandbox.calls if c.status == 429]
+    assert all(later - earlier >= 60 for earlier, later in pairwise(limited))
+    assert min(execution.waits) >= 1
+
+
+def test_the_round_at_the_deadline_still_collects_what_is_ready(
+    refresh: RefreshHarness, runs: RefreshRunStore
+) -> None:
+    refresh.use(one_account(Scenario(ready_after=550)))
+    execution = refresh.run(
+        {
+            "refresh_id": "r-late",
+            "items": items("acct-0", products=("balance",)),
+            "deadline_seconds": 600,
+        }
+    )
+    assert sum(execution.waits) == 600
+    assert statuses(runs, "r-late") == {"acct-0/balance": "succeeded"}
 
 
 def test_503_then_success(refresh: RefreshHarness, runs: RefreshRunStore) -> None:
@@ -177,7 +221,7 @@ def test_an_unexpected_failure_is_recorded_on_every_unfinished_item(
     refresh.use(one_account(Scenario(ready_after=100)))
     poller = refresh.modules["CallbackPollerFunction"].workflow
 
-    def broken(refresh_id: str) -> dict[str, Any]:
+    def broken(*_: Any) -> dict[str, Any]:
         raise RuntimeError("the poller broke")
 
     monkeypatch.setattr(poller, "poll", broken)

@@ -28,7 +28,7 @@ class LambdaContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def get_remaining_time_in_millis(self) -> int:
-        return 6000
+        return 60_000
 
 
 def cold_start(

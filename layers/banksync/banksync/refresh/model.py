@@ -82,6 +82,8 @@ class RefreshRun:
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
+    # After a 429 the provider's limit is business-wide: no call before this time.
+    held_until: str | None = None
 
     @property
     def key(self) -> dict[str, str]:

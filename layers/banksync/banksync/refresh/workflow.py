@@ -5,10 +5,14 @@ is safe to retry: a started item is never started again, and a finished item
 is never touched again. The state machine carries only a Progress summary.
 """
 
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger, metrics
@@ -19,6 +23,13 @@ from banksync.refresh.request import StartRequest
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
+
+# Stop calling the provider when a task has less than this left, so that one
+# slow round ends as a short round instead of a Lambda timeout.
+TIME_RESERVE_MS = 20_000
+# AWS errors inside a step are transient: the item is retried like a 503.
+TRANSIENT_ERRORS = (ProviderUnavailableError, ClientError, BotoCoreError, GetParameterError)
+Remaining = Callable[[], int]
 
 FINISHED_METRICS = {
     ItemStatus.SUCCEEDED: "RefreshItemSucceeded",
@@ -40,36 +51,41 @@ class RefreshWorkflow:
         self.settings = settings
         self.clock = clock
 
-    def start(self, event: dict[str, Any]) -> dict[str, Any]:
+    def start(
+        self, event: dict[str, Any], remaining: Remaining = lambda: 900_000
+    ) -> dict[str, Any]:
         request = StartRequest.parse(event, self.settings)
         now = self.clock()
         run = self._ensure_run(request, now)
         items = self._ensure_items(run, request, now)
-        self._advance(run, items, now, poll=False)
-        return self._progress(run, items, now, first_wait=request.initial_wait_seconds)
+        cut_short = self._advance(run, items, now, poll=False, remaining=remaining)
+        wait = 1 if cut_short else request.initial_wait_seconds
+        return self._progress(run, items, now, first_wait=wait)
 
-    def poll(self, refresh_id: str) -> dict[str, Any]:
+    def poll(self, refresh_id: str, remaining: Remaining = lambda: 900_000) -> dict[str, Any]:
         run = self._run(refresh_id)
         items = self.runs.items(refresh_id)
         now = self.clock()
         run.rounds += 1
-        self._advance(run, items, now, poll=True)
-        return self._progress(run, items, now)
+        cut_short = self._advance(run, items, now, poll=True, remaining=remaining)
+        return self._progress(run, items, now, first_wait=1 if cut_short else 0)
 
     def abort(self, refresh_id: str, error: dict[str, Any]) -> None:
         """Record an unexpected failure: no item is ever left running."""
         run = self._run(refresh_id)
         now = iso(self.clock())
-        reason = f"workflow failed: {error.get('Error', 'unknown error')}"
+        summary = _error_summary(error)
+        reason = f"workflow failed: {summary}"
         for item in self.runs.items(refresh_id):
             if not item.status.terminal:
                 item.finish(ItemStatus.FAILED, now, reason)
                 self.runs.save_item(item)
         run.status, run.finished_at, run.updated_at = RunStatus.FAILED, now, now
-        run.error = str(error.get("Cause") or error.get("Error") or "unknown")[:1000]
+        run.error = summary
         run.counts = _counts(self.runs.items(refresh_id))
         self.runs.save_run(run)
-        logger.error("refresh failed", extra={"refresh_id": refresh_id, "error": run.error})
+        # The full cause (with its stack trace) goes to the logs, never to the API.
+        logger.error("refresh failed", extra={"refresh_id": refresh_id, "cause": error})
 
     def _run(self, refresh_id: str) -> RefreshRun:
         run = self.runs.run(refresh_id)
@@ -104,27 +120,34 @@ class RefreshWorkflow:
         return self.runs.items(run.refresh_id)
 
     def _advance(
-        self, run: RefreshRun, items: list[RefreshItem], now: datetime, poll: bool
-    ) -> None:
+        self,
+        run: RefreshRun,
+        items: list[RefreshItem],
+        now: datetime,
+        poll: bool,
+        remaining: Remaining,
+    ) -> bool:
+        """One round over the batch; True if it stopped early for lack of time."""
         deadline = datetime.fromisoformat(run.deadline_at)
-        rate_limited = False
+        cut_short = False
         for item in items:
             if item.status.terminal:
                 continue
-            if now >= deadline:
+            if remaining() < TIME_RESERVE_MS:
+                cut_short = True
+            elif not _held(run, now) and not _waiting(item, now):
+                self._step(run, item, now, poll)
+            if not item.status.terminal and now >= deadline:
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
-            elif rate_limited or (item.retry_at and datetime.fromisoformat(item.retry_at) > now):
-                continue
-            else:
-                rate_limited = self._step(item, now, poll)
             self.runs.save_item(item)
             if item.status.terminal:
                 metrics.add_metric(
                     name=FINISHED_METRICS[item.status], unit=MetricUnit.Count, value=1
                 )
+        return cut_short
 
-    def _step(self, item: RefreshItem, now: datetime, poll: bool) -> bool:
-        """Advance one item by one provider call; True if the provider rate-limited us."""
+    def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, poll: bool) -> None:
+        """Advance one item by (at most) one provider call."""
         at = iso(now)
         try:
             if item.status is ItemStatus.PENDING:
@@ -132,13 +155,12 @@ class RefreshWorkflow:
             elif poll:
                 self.steps.collect(item, at)
         except RateLimitedError as error:
-            # Business-wide limit: hold this item and make no more calls this round.
-            item.retry_at = iso(now + timedelta(seconds=error.retry_after))
-            return True
-        except ProviderUnavailableError as error:
+            # The limit is business-wide: no call at all until the provider's time.
+            run.held_until = iso(now + timedelta(seconds=error.retry_after))
+        except TRANSIENT_ERRORS as error:
             item.attempts += 1
             if item.attempts >= self.settings.max_unavailable_attempts:
-                item.finish(ItemStatus.FAILED, at, f"provider unavailable: {error}")
+                item.finish(ItemStatus.FAILED, at, f"unavailable: {type(error).__name__}")
             else:
                 retry = timedelta(seconds=self.settings.unavailable_retry_seconds)
                 item.retry_at = iso(now + retry)
@@ -147,7 +169,6 @@ class RefreshWorkflow:
         except Exception as error:
             logger.exception("refresh item failed", extra={"refresh_id": item.refresh_id})
             item.finish(ItemStatus.FAILED, at, f"unexpected error: {type(error).__name__}")
-        return False
 
     def _progress(
         self, run: RefreshRun, items: list[RefreshItem], now: datetime, first_wait: int = 0
@@ -171,6 +192,26 @@ class RefreshWorkflow:
         self.runs.save_run(run)
         logger.info("refresh progress", extra={"refresh_id": run.refresh_id, "counts": counts})
         return Progress(run.refresh_id, done, wait, counts).to_output()
+
+
+def _held(run: RefreshRun, now: datetime) -> bool:
+    return bool(run.held_until) and datetime.fromisoformat(run.held_until or "") > now
+
+
+def _waiting(item: RefreshItem, now: datetime) -> bool:
+    return bool(item.retry_at) and datetime.fromisoformat(item.retry_at or "") > now
+
+
+def _error_summary(error: dict[str, Any]) -> str:
+    """``ErrorType: message`` from a Step Functions error, without any stack trace."""
+    name = str(error.get("Error") or "unknown error")
+    try:
+        cause = json.loads(error.get("Cause") or "")
+    except (TypeError, ValueError):
+        cause = error.get("Cause")
+    if isinstance(cause, dict):
+        return f"{cause.get('errorType', name)}: {str(cause.get('errorMessage', ''))[:200]}"
+    return f"{name}: {str(cause or '')[:200]}" if cause else name
 
 
 def _counts(items: list[RefreshItem]) -> dict[str, int]:
