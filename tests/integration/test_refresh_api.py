@@ -133,3 +133,42 @@ def test_unknown_refresh_is_404(api: ModuleType) -> None:
     response = get(api, "rf_missing")
     assert response["statusCode"] == 404
     assert json_body(response)["error"]["fields"] == {"refresh_id": "unknown"}
+
+
+def test_status_url_comes_from_api_gateway_not_from_the_host_header(
+    api: ModuleType, refresh: RefreshHarness
+) -> None:
+    event = load_event("refreshes_post_account.json")
+    event["headers"] |= {"host": "attacker.example", "x-forwarded-proto": "http"}
+    body = json_body(invoke(api, event))
+    assert body["status_url"].startswith("https://abcdef1234.execute-api.eu-west-1.amazonaws.com/")
+    refresh.finish(body["refresh_id"])
+
+
+def test_idempotency_keys_belong_to_their_caller(api: ModuleType, refresh: RefreshHarness) -> None:
+    mine = load_event("refreshes_post_account.json")
+    theirs = load_event("refreshes_post_account.json")
+    theirs["requestContext"]["authorizer"]["iam"]["userArn"] = (
+        "arn:aws:iam::123456789012:user/other"
+    )
+    first, second = json_body(invoke(api, mine)), json_body(invoke(api, theirs))
+    assert first["refresh_id"] != second["refresh_id"]
+    for body in (first, second):
+        refresh.finish(body["refresh_id"])
+
+
+def test_a_failed_workflow_reports_unfinished_items_as_failed(
+    api: ModuleType, refresh: RefreshHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(refresh.modules["CallbackPollerFunction"].workflow, "poll", broken)
+    monkeypatch.setattr(refresh.modules["RefreshAborterFunction"].workflow, "abort", broken)
+    body = json_body(post(api, {"account_id": ACCOUNT}))
+    assert refresh.finish(body["refresh_id"]).status == "FAILED"
+
+    status = json_body(get(api, body["refresh_id"]))
+    assert status["status"] == "failed"
+    assert status["error"] == "RuntimeError"
+    assert {item["status"] for item in status["items"]} == {"failed"}

@@ -233,3 +233,18 @@ def test_an_unexpected_failure_is_recorded_on_every_unfinished_item(
     assert run is not None
     assert str(run.status) == "failed"
     assert "the poller broke" in (run.error or "")
+
+
+def test_an_older_refresh_never_overwrites_newer_data(bank: BankDataStore) -> None:
+    pending = {"_id": "t-1", "status": "pending", "trans_date": "2026-11-20T10:00:00Z"}
+    posted = {**pending, "status": "posted"}
+    assert bank.save_transactions("acct-0", [posted], as_of="2026-11-21T10:00:00.000Z") == (1, 0)
+    assert bank.save_transactions("acct-0", [pending], as_of="2026-11-21T09:00:00.000Z") == (0, 0)
+    (stored,) = bank.transactions("acct-0")
+    assert stored["transaction"]["status"] == "posted"
+
+    assert bank.save_balance("acct-0", {"ledger_balance": 2}, "2026-11-21T10:00:00.000Z", "x")
+    assert not bank.save_balance("acct-0", {"ledger_balance": 1}, "2026-11-21T09:00:00.000Z", "x")
+    latest = bank.latest_balance("acct-0")
+    assert latest is not None
+    assert latest["ledger_balance"] == 2

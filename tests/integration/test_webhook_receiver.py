@@ -2,13 +2,16 @@
 
 import base64
 import json
+import logging
 import threading
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 
+from banksync.observability import logger
 from tests.support.lambdas import WEBHOOK_TOKEN, invoke, json_body, load_event
 
 GOOD_EVENTS = [
@@ -62,9 +65,9 @@ def test_stored_item_carries_normalised_fields_and_expiry(
     assert item["customer_id"] == {"S": "6740a0e1b2c3d4e5f6000a01"}
     assert item["bank_id"] == {"S": "5d6fe57a4099cc4b210bbec0"}
     assert item["account_id"] == {"S": "6740a2b3c4d5e6f7a8000c01"}
+    received = datetime.fromisoformat(item["received_at"]["S"])
     assert item["received_at"]["S"].endswith("Z")
-    ninety_days = 90 * 24 * 3600
-    assert int(item["expires_at"]["N"]) > ninety_days
+    assert int(item["expires_at"]["N"]) == int((received + timedelta(days=90)).timestamp())
 
 
 def test_another_event_about_the_same_record_is_also_stored(
@@ -201,12 +204,17 @@ def test_unknown_route_is_404_in_the_error_shape(receiver: ModuleType) -> None:
 
 
 def test_logs_and_metrics_name_outcomes_without_secrets_or_bank_data(
-    receiver: ModuleType, capsys: pytest.CaptureFixture[str]
+    receiver: ModuleType, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger=logger.name)
     invoke(receiver, load_event("webhook_balance_success.json"))
     invoke(receiver, load_event("webhook_balance_success.json"))
     invoke(receiver, load_event("webhook_bad_token.json"))
-    output = capsys.readouterr().out
+    # Log lines exactly as the Logger's JSON formatter writes them; metrics (EMF) on stdout.
+    formatter = logger.registered_formatter
+    ours = [record for record in caplog.records if record.name == logger.name]
+    logs = "\n".join(formatter.format(record) for record in ours)
+    output = logs + "\n" + capsys.readouterr().out
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
     metric_names = {
@@ -217,5 +225,7 @@ def test_logs_and_metrics_name_outcomes_without_secrets_or_bank_data(
     }
     assert {"WebhookReceived", "WebhookDuplicate", "WebhookRejected"} <= metric_names
     assert any(record.get("reason") == "unauthorized" and "_aws" in record for record in records)
+    messages = [str(record.get("message")) for record in records]
+    assert {"webhook stored", "webhook duplicate", "webhook rejected"} <= set(messages)
     assert WEBHOOK_TOKEN not in output
     assert "250431.75" not in output

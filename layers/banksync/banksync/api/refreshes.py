@@ -18,9 +18,10 @@ from banksync.refresh.ondemand_models import RefreshRequestBody
 from banksync.refresh.runs import RefreshRunStore
 
 router = APIGatewayHttpRouter()
-# Retries of one POST (same Idempotency-Key, same body) start one execution for 24 h.
+# Retries of one POST (same caller, same Idempotency-Key, same body) start one
+# execution for 24 h; another caller's identical key is another request.
 idempotency_config = IdempotencyConfig(
-    event_key_jmespath="idempotency_key",
+    event_key_jmespath="[caller, idempotency_key]",
     payload_validation_jmespath="request",
     expires_after_seconds=24 * 3600,
 )
@@ -63,11 +64,13 @@ def post_refresh() -> Response[Any]:
     event = router.current_event
     body = RefreshRequestBody.model_validate(json_object(event.decoded_body))
     command = {
+        "caller": _caller(event),
         "idempotency_key": event.headers.get("idempotency-key"),
         "request": body.model_dump(exclude_none=True),
     }
     accepted = _routes().start(command)
-    status_url = f"{_base_url(event.headers)}/refreshes/{accepted['refresh_id']}"
+    # From API Gateway's own domain name, never from client-controlled headers.
+    status_url = f"https://{event.request_context.domain_name}/refreshes/{accepted['refresh_id']}"
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
@@ -81,6 +84,7 @@ def get_refresh(refresh_id: str) -> dict[str, Any]:
     return _routes().refreshes.status(refresh_id)
 
 
-def _base_url(headers: Any) -> str:
-    scheme = headers.get("x-forwarded-proto", "https")
-    return f"{scheme}://{headers.get('host', 'localhost')}"
+def _caller(event: Any) -> str:
+    authorizer = event.request_context.authorizer
+    iam = authorizer.iam if authorizer and authorizer.get("iam") else None
+    return str(iam.user_arn or iam.caller_id) if iam else "anonymous"

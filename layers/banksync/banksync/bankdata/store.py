@@ -128,19 +128,37 @@ class BankDataStore:
         prefix = f"ACCOUNT#{bank_id}#" if bank_id else "ACCOUNT#"
         return self._query_index(f"CUSTOMER#{customer_id}", prefix)
 
-    def save_balance(self, account_id: str, balance: dict[str, Any], fetched_at: str) -> None:
+    def save_balance(
+        self, account_id: str, balance: dict[str, Any], as_of: str, fetched_at: str
+    ) -> bool:
+        """Store a balance taken at ``as_of`` (when its refresh started); False if the
+        latest balance is newer already. History is keyed by ``as_of``: a retry
+        rewrites the same entry."""
         record = {
             "kind": "balance",
             "account_id": account_id,
             "ledger_balance": balance.get("ledger_balance"),
             "available_balance": balance.get("available_balance"),
             "currency": balance.get("currency"),
+            "as_of": as_of,
             "fetched_at": fetched_at,
             "balance": balance,
         }
-        for sk in ("BALANCE#LATEST", f"BALANCE#{fetched_at}"):
-            item = to_item({"pk": f"ACCOUNT#{account_id}", "sk": sk, **record})
-            self._client.put_item(TableName=self._table, Item=item)
+        pk = f"ACCOUNT#{account_id}"
+        history = to_item({"pk": pk, "sk": f"BALANCE#{as_of}", **record})
+        self._client.put_item(TableName=self._table, Item=history)
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item({"pk": pk, "sk": "BALANCE#LATEST", **record}),
+                ConditionExpression="attribute_not_exists(pk) OR as_of <= :as_of",
+                ExpressionAttributeValues=to_item({":as_of": as_of}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def latest_balance(self, account_id: str) -> dict[str, Any] | None:
         key = to_item({"pk": f"ACCOUNT#{account_id}", "sk": "BALANCE#LATEST"})
@@ -148,12 +166,13 @@ class BankDataStore:
         return from_item(found["Item"]) if "Item" in found else None
 
     def save_transactions(
-        self, account_id: str, transactions: list[dict[str, Any]], fetched_at: str
+        self, account_id: str, transactions: list[dict[str, Any]], as_of: str
     ) -> tuple[int, int]:
-        """Upsert by provider id; returns (new, updated). Unchanged ones are not rewritten."""
+        """Upsert by provider id; returns (new, updated). Unchanged ones are not rewritten,
+        and a refresh older than the one that last wrote a transaction never overwrites it."""
         new = updated = 0
         for transaction in transactions:
-            outcome = self._upsert_transaction(account_id, transaction, fetched_at)
+            outcome = self._upsert_transaction(account_id, transaction, as_of)
             new += outcome == "new"
             updated += outcome == "updated"
         return new, updated
@@ -161,7 +180,7 @@ class BankDataStore:
     def transactions(self, account_id: str) -> list[dict[str, Any]]:
         return self._query_index(f"TXNS#{account_id}", "")
 
-    def _upsert_transaction(self, account_id: str, transaction: dict[str, Any], at: str) -> str:
+    def _upsert_transaction(self, account_id: str, transaction: dict[str, Any], as_of: str) -> str:
         provider_id = str(transaction.get("_id") or transaction.get("id") or "")
         if not provider_id:
             return "skipped"
@@ -176,7 +195,7 @@ class BankDataStore:
             ":id": provider_id,
             ":fp": fingerprint,
             ":txn": transaction,
-            ":at": at,
+            ":as_of": as_of,
             ":kind": "transaction",
         }
         try:
@@ -185,10 +204,12 @@ class BankDataStore:
                 Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": f"TXN#{provider_id}"}),
                 UpdateExpression=(
                     "SET gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, account_id = :account, "
-                    "transaction_id = :id, fingerprint = :fp, #txn = :txn, updated_at = :at, "
-                    "kind = :kind, first_seen_at = if_not_exists(first_seen_at, :at)"
+                    "transaction_id = :id, fingerprint = :fp, #txn = :txn, as_of = :as_of, "
+                    "kind = :kind, first_seen_at = if_not_exists(first_seen_at, :as_of)"
                 ),
-                ConditionExpression="attribute_not_exists(pk) OR fingerprint <> :fp",
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (fingerprint <> :fp AND as_of <= :as_of)"
+                ),
                 ExpressionAttributeNames={"#txn": "transaction"},
                 ExpressionAttributeValues=to_item(values),
                 ReturnValues="UPDATED_OLD",

@@ -10,6 +10,7 @@ import boto3
 from banksync.api_errors import ApiError
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
+from banksync.observability import logger
 from banksync.refresh.model import RefreshRun, RunStatus
 from banksync.refresh.ondemand_models import RefreshRequestBody
 from banksync.refresh.runs import RefreshRunStore
@@ -44,17 +45,18 @@ class OnDemandRefreshes:
             deadline_at=iso(now + timedelta(seconds=self.deadline_seconds)),
             request=request.model_dump(exclude_none=True),
         )
-        self.runs.create_run(run)
+        # Started first: a run record without an execution could never finish. The
+        # starter creates the record too, so losing this write loses nothing.
         try:
             self.sfn.start_execution(
                 stateMachineArn=self.state_machine_arn,
                 name=refresh_id,
                 input=json.dumps(execution_input),
             )
-        except Exception as error:
-            run.status, run.error, run.finished_at = RunStatus.FAILED, str(error)[:500], iso(now)
-            self.runs.save_run(run)
+        except Exception:
+            logger.exception("refresh start failed", extra={"refresh_id": refresh_id})
             raise ApiError(503, "start_failed", "the refresh could not be started; retry") from None
+        self.runs.create_run(run)
         return {"refresh_id": refresh_id, "status": str(run.status)}
 
     def status(self, refresh_id: str) -> dict[str, Any]:
@@ -62,7 +64,13 @@ class OnDemandRefreshes:
         if run is None:
             raise ApiError(404, "not_found", f"no refresh {refresh_id}", {"refresh_id": "unknown"})
         view = {k: v for k, v in run.to_record().items() if v is not None and k not in ("pk", "sk")}
-        return {**view, "items": [item.public() for item in self.runs.items(refresh_id)]}
+        items = [item.public() for item in self.runs.items(refresh_id)]
+        if run.status is RunStatus.FAILED:
+            # The workflow ended; whatever it left unfinished will not finish.
+            for item in items:
+                if item["status"] in ("pending", "started"):
+                    item |= {"status": "failed", "reason": f"workflow failed: {run.error}"}
+        return {**view, "items": items}
 
     def _execution_input(self, refresh_id: str, request: RefreshRequestBody) -> dict[str, Any]:
         base: dict[str, Any] = {"refresh_id": refresh_id, "products": request.products}

@@ -42,15 +42,17 @@ class ItemSteps:
             self._finish(item, outcome, at)
 
     def _store(self, item: RefreshItem, ready: Ready, at: str) -> None:
+        # The data is as of when the provider was asked, not when it was fetched.
+        as_of = item.started_at or at
         if item.product == "balance":
             balance = ready.data.get("balance") or {}
-            self.bank.save_balance(item.account_id, balance, at)
+            self.bank.save_balance(item.account_id, balance, as_of, at)
             item.balance = {
                 key: balance.get(key) for key in ("ledger_balance", "available_balance", "currency")
             }
         else:
             transactions = ready.data.get("transactions") or []
-            new, updated = self.bank.save_transactions(item.account_id, transactions, at)
+            new, updated = self.bank.save_transactions(item.account_id, transactions, as_of)
             item.new_transactions, item.updated_transactions = new, updated
         item.finish(ItemStatus.SUCCEEDED, at)
 
