@@ -54,3 +54,25 @@ def invoke(handler_module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
 
 def json_body(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+def http_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    route: str | None = None,
+) -> dict[str, Any]:
+    """An IAM-authorised HTTP API (v2) event like events/refreshes_get.json, for ``path``."""
+    event = load_event("refreshes_get.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["routeKey"] = event["requestContext"]["routeKey"] = route or f"{method} {path}"
+    event.pop("pathParameters", None)
+    if query:
+        event["queryStringParameters"] = query
+        event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+        event["headers"]["content-type"] = "application/json"
+    return event
