@@ -12,7 +12,7 @@ from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start, http_event, invoke, json_body
 from tests.unit.test_subscription_rules import resolve
 
-BODY = {
+BODY: dict[str, Any] = {
     "customer": "6740a0e1b2c3d4e5f6000a01",
     "products": ["balance", "transactions"],
     "bank": "5d6fe57a4099cc4b210bbec0",
@@ -34,7 +34,7 @@ def scheduler(aws: boto3.Session, stack: StackTemplate) -> Any:
 
     def schedule(name: str) -> dict[str, Any] | None:
         try:
-            found: dict[str, Any] = client.get_schedule(Name=name, GroupName=group)
+            found: dict[str, Any] = dict(client.get_schedule(Name=name, GroupName=group))
         except client.exceptions.ResourceNotFoundException:
             return None
         return found
