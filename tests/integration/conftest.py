@@ -1,4 +1,5 @@
 import threading
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -8,6 +9,7 @@ from moto.dynamodb.models import DynamoDBBackend
 
 from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start
+from tests.support.sync import SyncHarness
 from tests.support.workflow import RefreshHarness
 
 
@@ -52,3 +54,15 @@ def refresh(
     aws: boto3.Session, stack: StackTemplate, monkeypatch: pytest.MonkeyPatch
 ) -> RefreshHarness:
     return RefreshHarness(aws, stack, monkeypatch)
+
+
+@pytest.fixture
+def sync(
+    aws: boto3.Session,
+    stack: StackTemplate,
+    refresh: RefreshHarness,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[SyncHarness]:
+    # Executions run on after the call that started them: tasks stay in-process throughout.
+    with refresh.dispatcher.installed():
+        yield SyncHarness.build(aws, stack, refresh, monkeypatch)

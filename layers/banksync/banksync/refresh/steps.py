@@ -56,12 +56,13 @@ class ItemSteps:
             item.new_transactions, item.updated_transactions = new, updated
         item.finish(ItemStatus.SUCCEEDED, at)
 
-    @staticmethod
-    def _finish(item: RefreshItem, outcome: Failed | ReauthRequired, at: str) -> None:
-        status = (
-            ItemStatus.REAUTH_REQUIRED if isinstance(outcome, ReauthRequired) else ItemStatus.FAILED
-        )
-        item.finish(status, at, outcome.reason)
+    def _finish(self, item: RefreshItem, outcome: Failed | ReauthRequired, at: str) -> None:
+        if isinstance(outcome, ReauthRequired):
+            # Scheduled refreshes skip the account until the customer re-authorises.
+            self.bank.mark_reauth_required(item.account_id, outcome.reason, at)
+            item.finish(ItemStatus.REAUTH_REQUIRED, at, outcome.reason)
+        else:
+            item.finish(ItemStatus.FAILED, at, outcome.reason)
 
 
 def _product(name: str) -> Product:
