@@ -46,6 +46,19 @@ class QueuePump:
                 self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
         return dict(response)
 
+    def receive_later(self) -> int:
+        """Messages still in the queue but not yet visible (delayed or in flight)."""
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self._url,
+            AttributeNames=[
+                "ApproximateNumberOfMessagesDelayed",
+                "ApproximateNumberOfMessagesNotVisible",
+            ],
+        )["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessagesDelayed", 0)) + int(
+            attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
+        )
+
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         return {
             "messageId": message["MessageId"],

@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from banksync.bankdata.store import BankDataStore
+from banksync.dynamo import plain
 from banksync.environment import env_str
 from banksync.observability import logger, metrics, tracer
 from banksync.sync.reauth import ReauthListener
@@ -16,7 +17,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def handle(record: DynamoDBRecord) -> None:
-    listener.on_event(record.dynamodb.new_image if record.dynamodb else {})
+    listener.on_event(plain(record.dynamodb.new_image) if record.dynamodb else {})
 
 
 @logger.inject_lambda_context

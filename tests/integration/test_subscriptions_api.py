@@ -23,7 +23,7 @@ BODY: dict[str, Any] = {
 
 @pytest.fixture
 def api(stack: StackTemplate, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.setattr("banksync.subscriptions.models.resolve_host", resolve)
+    monkeypatch.setattr("banksync.subscriptions.webhook_urls.resolve_host", resolve)
     return cold_start(stack, "SyncApiFunction", monkeypatch)
 
 

@@ -20,14 +20,15 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    return {key: plain(_deserializer.deserialize(value)) for key, value in item.items()}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """Decimals (as boto3 and stream images give numbers) as int or float, all the way down."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list | set):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value

@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from banksync.subscriptions.intervals import Interval
-from banksync.subscriptions.webhook_urls import resolve_host, webhook_url_problem
+from banksync.subscriptions.webhook_urls import webhook_url_problem
 
 ProductName = Literal["balance", "transactions"]
 SubscriptionState = Literal["active", "paused"]
@@ -36,9 +36,7 @@ class SubscriptionBody(BaseModel):
         if url is None:
             return None
         context = info.context or {}
-        problem = webhook_url_problem(
-            url, bool(context.get("allow_loopback_http")), context.get("resolve", resolve_host)
-        )
+        problem = webhook_url_problem(url, bool(context.get("allow_loopback_http")))
         if problem:
             raise ValueError(problem)
         return url

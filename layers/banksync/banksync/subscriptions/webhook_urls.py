@@ -20,9 +20,10 @@ def resolve_host(host: str) -> list[str]:
 
 
 def webhook_url_problem(
-    url: str, allow_loopback_http: bool = False, resolve: Resolver = resolve_host
+    url: str, allow_loopback_http: bool = False, resolve: Resolver | None = None
 ) -> str | None:
     """Why ``url`` may not receive webhooks, or None if it may."""
+    resolve = resolve or resolve_host
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host:

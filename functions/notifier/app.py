@@ -1,0 +1,30 @@
+"""DataTable stream → a finished refresh item of a subscription becomes a queued delivery."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from banksync.delivery.factory import build_notifier
+from banksync.delivery.settings import DeliverySettings
+from banksync.dynamo import plain
+from banksync.observability import logger, metrics, tracer
+
+notifier = build_notifier(DeliverySettings.from_environ())
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def handle(record: DynamoDBRecord) -> None:
+    change = record.dynamodb
+    if change is not None:
+        notifier.on_item_change(plain(change.old_image or {}), plain(change.new_image or {}))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with processor(records=event["Records"], handler=handle):
+        processor.process()
+    return dict(processor.response())

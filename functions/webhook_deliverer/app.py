@@ -1,0 +1,28 @@
+"""Delivery queue → one signed POST per message; retried a minute later until 2xx or 150 min."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from banksync.delivery.factory import build_deliverer
+from banksync.delivery.settings import DeliverySettings
+from banksync.observability import logger, metrics, tracer
+
+deliverer = build_deliverer(DeliverySettings.from_environ())
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def handle(record: SQSRecord) -> None:
+    deliverer.handle(json.loads(record.body))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with processor(records=event["Records"], handler=handle):
+        processor.process()
+    return dict(processor.response())

@@ -1,0 +1,1 @@
+"""Outbound webhooks: signed notifications to subscribers, retried as Okra retries."""

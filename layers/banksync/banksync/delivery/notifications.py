@@ -1,0 +1,85 @@
+"""What a subscriber is told when one of its refresh items ends.
+
+The DataTable stream carries every item change; a change into a terminal
+status of an item that belongs to a subscription with a webhook URL becomes
+one delivery (its id derived from the item, so a replayed stream record makes
+no second one) and its first attempt on the delivery queue.
+"""
+
+import json
+from typing import Any
+
+from banksync.clock import Clock, iso, utc_now
+from banksync.delivery.model import Delivery, delivery_id_for
+from banksync.delivery.queue import DeliveryQueue
+from banksync.delivery.store import DeliveryStore
+from banksync.observability import logger
+from banksync.refresh.model import ItemStatus, RefreshItem
+from banksync.subscriptions.models import Subscription
+from banksync.subscriptions.store import SubscriptionStore
+
+
+def notification(item: RefreshItem, subscription: Subscription, at: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "subscription_id": subscription.subscription_id,
+        "refresh_id": item.refresh_id,
+        "customer": item.customer_id or subscription.customer,
+        "account_id": item.account_id,
+        "bank": subscription.bank,
+        "product": item.product,
+        "record": item.record_id,
+        "status": str(item.status),
+        "reason": item.reason,
+        "started_at": item.started_at,
+        "finished_at": item.finished_at,
+    }
+    if item.balance is not None:
+        data["balance"] = item.balance
+    if item.new_transactions is not None:
+        data["transactions"] = {"new": item.new_transactions, "updated": item.updated_transactions}
+    return {
+        "type": f"{item.product}.{item.status}",
+        "timestamp": at,
+        "data": {key: value for key, value in data.items() if value is not None},
+    }
+
+
+class Notifier:
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        deliveries: DeliveryStore,
+        queue: DeliveryQueue,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.subscriptions, self.deliveries, self.queue = subscriptions, deliveries, queue
+        self.clock = clock
+
+    def on_item_change(self, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+        """The delivery id queued for this change, or None if it calls for none."""
+        if not str(new.get("sk", "")).startswith("ITEM#") or not new.get("subscription_id"):
+            return None
+        if not ItemStatus(new["status"]).terminal or old.get("status") == new["status"]:
+            return None
+        item = RefreshItem.from_record(new)
+        subscription = self.subscriptions.get(new["subscription_id"])
+        if subscription is None or not subscription.webhook_url:
+            return None
+        at = iso(self.clock())
+        body = notification(item, subscription, at)
+        delivery = Delivery(
+            subscription.subscription_id,
+            delivery_id_for(item.refresh_id, item.account_id, item.product),
+            body["type"],
+            json.dumps(body, separators=(",", ":")),
+            subscription.webhook_url,
+            at,
+        )
+        if not self.deliveries.create(delivery):
+            existing = self.deliveries.get(delivery.subscription_id, delivery.delivery_id)
+            if existing is None or existing.attempt_count > 0:
+                return None  # already under way
+        # Queued after the record exists: a lost send is redone when the stream retries.
+        self.queue.send(delivery.subscription_id, delivery.delivery_id, attempt=0)
+        logger.info("notification queued", extra={"delivery_id": delivery.delivery_id})
+        return delivery.delivery_id

@@ -1,0 +1,24 @@
+"""Settings of the notifier and the deliverer, checked at cold start."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Self
+
+from banksync.environment import env_bool, env_str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    data_table_name: str
+    delivery_queue_url: str
+    signing_key_id: str
+    allow_loopback_webhooks: bool
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        return cls(
+            data_table_name=env_str("DATA_TABLE_NAME", environ),
+            delivery_queue_url=env_str("DELIVERY_QUEUE_URL", environ),
+            signing_key_id=env_str("SIGNING_KEY_ID", environ),
+            allow_loopback_webhooks=env_bool("ALLOW_LOOPBACK_WEBHOOKS", False, environ),
+        )

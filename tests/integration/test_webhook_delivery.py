@@ -1,0 +1,194 @@
+"""Outbound webhooks: signed, retried a minute apart until 2xx, abandoned after 150 minutes."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import pairwise
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from standardwebhooks import Webhook
+
+from banksync.bankdata.store import BankDataStore
+from banksync.delivery.model import Delivery
+from banksync.delivery.sender import WebhookSender
+from banksync.delivery.store import DeliveryStore
+from banksync.okra.accounts import ProviderAccount
+from devstack.queues import QueuePump
+from devstack.sandbox import AccountSpec, Scenario, World
+from devstack.streams import StreamPump
+from tests.support.lambdas import LambdaContext, cold_start
+from tests.support.sync import SyncHarness
+from tests.unit.test_subscription_rules import resolve
+
+HOOK = "https://hooks.example.com/okra"
+
+
+@dataclass
+class Subscriber:
+    """The subscriber's endpoint: verifies every signature, answers from a script."""
+
+    secret: str = ""
+    answers: list[Callable[[httpx.Request], httpx.Response]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = request.content.decode()
+        payload = Webhook(self.secret).verify(body, dict(request.headers))
+        self.received.append({"payload": payload, "headers": dict(request.headers)})
+        answer = self.answers.pop(0) if self.answers else (lambda _: httpx.Response(200))
+        return answer(request)
+
+
+@dataclass
+class Delivering:
+    sync: SyncHarness
+    notifier: ModuleType
+    deliverer: ModuleType
+    subscriber: Subscriber
+
+    def pump_data_stream(self) -> None:
+        records = StreamPump(
+            self.sync.aws, self.sync.stack.attributes["DataTable.StreamArn"]
+        ).poll()
+        if records:
+            self.notifier.lambda_handler({"Records": records}, LambdaContext())
+
+    def deliver_until_done(self, max_steps: int = 400) -> None:
+        pump = QueuePump(
+            self.sync.aws,
+            self.sync.stack.refs["DeliveryQueue"],
+            self.sync.stack.attributes["DeliveryQueue.Arn"],
+        )
+        handler = lambda event: self.deliverer.lambda_handler(event, LambdaContext())  # noqa: E731
+        for _ in range(max_steps):
+            if pump.deliver(handler) is None:
+                if not pump.receive_later():
+                    return
+                self.sync.refresh.clock.advance(60)  # the queue's DelaySeconds, on virtual time
+        raise AssertionError("deliveries did not finish")
+
+    def deliveries(self, subscription_id: str) -> list[Delivery]:
+        store = DeliveryStore(self.sync.stack.refs["DataTable"], self.sync.aws.client("dynamodb"))
+        return store.of_subscription(subscription_id)
+
+
+@pytest.fixture
+def delivering(sync: SyncHarness, monkeypatch: pytest.MonkeyPatch) -> Delivering:
+    clock = sync.refresh.clock
+    monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: clock.now * 1000)
+    monkeypatch.setattr("moto.sqs.models.unix_time", lambda: clock.now)
+    monkeypatch.setattr("banksync.subscriptions.webhook_urls.resolve_host", resolve)
+
+    class SubscriberTime(datetime):
+        """The subscriber checks signature timestamps against its own (virtual) clock."""
+
+        @classmethod
+        def now(cls, tz: Any = None) -> "SubscriberTime":
+            return cls.fromtimestamp(clock.now, tz)
+
+    monkeypatch.setattr("standardwebhooks.webhooks.datetime", SubscriberTime)
+    notifier = cold_start(sync.stack, "NotifierFunction", monkeypatch)
+    deliverer = cold_start(sync.stack, "WebhookDelivererFunction", monkeypatch)
+    subscriber = Subscriber()
+    notifier.notifier.clock = deliverer.deliverer.clock = sync.refresh.now
+    deliverer.deliverer.sender = WebhookSender(transport=httpx.MockTransport(subscriber))
+    return Delivering(sync, notifier, deliverer, subscriber)
+
+
+def refreshed_subscription(delivering: Delivering, products: list[str]) -> str:
+    """A subscription with a webhook, one scheduled refresh run to its end."""
+    sync = delivering.sync
+    spec = AccountSpec("acct-1", "cust-1", scenario=Scenario(ready_after=20))
+    sync.refresh.use(World(accounts=[spec]))
+    BankDataStore(sync.stack.refs["DataTable"], sync.aws.client("dynamodb")).register_account(
+        ProviderAccount(
+            "acct-1", "cust-1", spec.bank_id, spec.bank_name, spec.nuban, spec.name, spec.currency
+        ),
+        "2026-11-01T00:00:00.000Z",
+    )
+    created = sync.subscribe({"customer": "cust-1", "products": products, "webhook_url": HOOK})
+    delivering.subscriber.secret = created["signing_secret"]
+    sync.fire(created["subscription_id"])
+    sync.deliver_due_work()
+    (execution,) = sync.executions()
+    sync.refresh.finish(execution["name"])
+    delivering.pump_data_stream()
+    return str(created["subscription_id"])
+
+
+def test_results_reach_the_subscriber_signed(delivering: Delivering) -> None:
+    sid = refreshed_subscription(delivering, ["balance", "transactions"])
+    delivering.deliver_until_done()
+
+    received = {r["payload"]["type"]: r for r in delivering.subscriber.received}
+    assert set(received) == {"balance.succeeded", "transactions.succeeded"}
+    balance = received["balance.succeeded"]["payload"]["data"]
+    assert (balance["customer"], balance["account_id"], balance["product"]) == (
+        "cust-1",
+        "acct-1",
+        "balance",
+    )
+    assert balance["balance"]["ledger_balance"] > 0
+    assert balance["record"]
+    transactions = received["transactions.succeeded"]["payload"]["data"]["transactions"]
+    assert transactions == {"new": 15, "updated": 0}
+    headers = received["balance.succeeded"]["headers"]
+    assert headers["webhook-id"].startswith("msg_")
+    assert {d.status for d in delivering.deliveries(sid)} == {"delivered"}
+
+
+def test_replayed_stream_records_make_no_second_delivery(delivering: Delivering) -> None:
+    sid = refreshed_subscription(delivering, ["balance"])
+    delivering.pump_data_stream()  # a new pump reads from the start: every record again
+    delivering.deliver_until_done()
+    delivering.pump_data_stream()
+    delivering.deliver_until_done()
+
+    assert len(delivering.subscriber.received) == 1
+    (delivery,) = delivering.deliveries(sid)
+    assert (delivery.status, delivery.attempt_count) == ("delivered", 1)
+
+
+def test_failures_are_retried_a_minute_apart_until_a_2xx(delivering: Delivering) -> None:
+    def timeout(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    delivering.subscriber.answers = [
+        lambda _: httpx.Response(503),
+        timeout,
+        lambda _: httpx.Response(302),
+        lambda _: httpx.Response(204),
+    ]
+    sid = refreshed_subscription(delivering, ["balance"])
+    delivering.deliver_until_done()
+
+    (delivery,) = delivering.deliveries(sid)
+    assert delivery.status == "delivered"
+    outcomes = [a.get("status_code", a.get("error")) for a in delivery.attempts]
+    assert outcomes == [503, "no answer within 10 s", 302, 204]
+    times = [datetime.fromisoformat(a["at"]) for a in delivery.attempts]
+    assert [(b - a).total_seconds() for a, b in pairwise(times)] == [60, 60, 60]
+    assert all("latency_ms" in a for a in delivery.attempts)
+
+
+def test_delivery_is_abandoned_150_minutes_after_the_first_attempt(delivering: Delivering) -> None:
+    delivering.subscriber.answers = [lambda _: httpx.Response(500)] * 1000
+    sid = refreshed_subscription(delivering, ["balance"])
+    delivering.deliver_until_done()
+
+    (delivery,) = delivering.deliveries(sid)
+    assert delivery.status == "abandoned"
+    times = [datetime.fromisoformat(a["at"]) for a in delivery.attempts]
+    assert times[-1] - times[0] == timedelta(minutes=150)
+    assert len(delivery.attempts) == 151
+    assert len(delivering.subscriber.received) == 151
+    ids = {r["headers"]["webhook-id"] for r in delivering.subscriber.received}
+    assert ids == {
+        delivery.delivery_id
+    }  # one id across retries, for the subscriber to de-duplicate
+    payloads = {json.dumps(r["payload"], sort_keys=True) for r in delivering.subscriber.received}
+    assert len(payloads) == 1
