@@ -1,16 +1,21 @@
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
+from banksync.delivery.sender import WebhookSender
 from devstack.template import StackTemplate
+from tests.support.delivery import Delivering, Subscriber
 from tests.support.lambdas import cold_start
 from tests.support.sync import SyncHarness
 from tests.support.workflow import RefreshHarness
+from tests.unit.test_subscription_rules import resolve
 
 
 @pytest.fixture
@@ -66,3 +71,26 @@ def sync(
     # Executions run on after the call that started them: tasks stay in-process throughout.
     with refresh.dispatcher.installed():
         yield SyncHarness.build(aws, stack, refresh, monkeypatch)
+
+
+@pytest.fixture
+def delivering(sync: SyncHarness, monkeypatch: pytest.MonkeyPatch) -> Delivering:
+    clock = sync.refresh.clock
+    monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: clock.now * 1000)
+    monkeypatch.setattr("moto.sqs.models.unix_time", lambda: clock.now)
+    monkeypatch.setattr("banksync.subscriptions.webhook_urls.resolve_host", resolve)
+
+    class SubscriberTime(datetime):
+        """The subscriber checks signature timestamps against its own (virtual) clock."""
+
+        @classmethod
+        def now(cls, tz: Any = None) -> "SubscriberTime":
+            return cls.fromtimestamp(clock.now, tz)
+
+    monkeypatch.setattr("standardwebhooks.webhooks.datetime", SubscriberTime)
+    notifier = cold_start(sync.stack, "NotifierFunction", monkeypatch)
+    deliverer = cold_start(sync.stack, "WebhookDelivererFunction", monkeypatch)
+    subscriber = Subscriber()
+    notifier.notifier.clock = deliverer.deliverer.clock = sync.refresh.now
+    deliverer.deliverer.sender = WebhookSender(transport=httpx.MockTransport(subscriber))
+    return Delivering(sync, notifier, deliverer, subscriber)

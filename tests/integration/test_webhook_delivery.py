@@ -1,102 +1,17 @@
 """Outbound webhooks: signed, retried a minute apart until 2xx, abandoned after 150 minutes."""
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
-from types import ModuleType
-from typing import Any
 
 import httpx
-import pytest
-from standardwebhooks import Webhook
 
 from banksync.bankdata.store import BankDataStore
-from banksync.delivery.model import Delivery
-from banksync.delivery.sender import WebhookSender
-from banksync.delivery.store import DeliveryStore
 from banksync.okra.accounts import ProviderAccount
-from devstack.queues import QueuePump
 from devstack.sandbox import AccountSpec, Scenario, World
-from devstack.streams import StreamPump
-from tests.support.lambdas import LambdaContext, cold_start
-from tests.support.sync import SyncHarness
-from tests.unit.test_subscription_rules import resolve
+from tests.support.delivery import Delivering
 
 HOOK = "https://hooks.example.com/okra"
-
-
-@dataclass
-class Subscriber:
-    """The subscriber's endpoint: verifies every signature, answers from a script."""
-
-    secret: str = ""
-    answers: list[Callable[[httpx.Request], httpx.Response]] = field(default_factory=list)
-    received: list[dict[str, Any]] = field(default_factory=list)
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = request.content.decode()
-        payload = Webhook(self.secret).verify(body, dict(request.headers))
-        self.received.append({"payload": payload, "headers": dict(request.headers)})
-        answer = self.answers.pop(0) if self.answers else (lambda _: httpx.Response(200))
-        return answer(request)
-
-
-@dataclass
-class Delivering:
-    sync: SyncHarness
-    notifier: ModuleType
-    deliverer: ModuleType
-    subscriber: Subscriber
-
-    def pump_data_stream(self) -> None:
-        records = StreamPump(
-            self.sync.aws, self.sync.stack.attributes["DataTable.StreamArn"]
-        ).poll()
-        if records:
-            self.notifier.lambda_handler({"Records": records}, LambdaContext())
-
-    def deliver_until_done(self, max_steps: int = 400) -> None:
-        pump = QueuePump(
-            self.sync.aws,
-            self.sync.stack.refs["DeliveryQueue"],
-            self.sync.stack.attributes["DeliveryQueue.Arn"],
-        )
-        handler = lambda event: self.deliverer.lambda_handler(event, LambdaContext())  # noqa: E731
-        for _ in range(max_steps):
-            if pump.deliver(handler) is None:
-                if not pump.receive_later():
-                    return
-                self.sync.refresh.clock.advance(60)  # the queue's DelaySeconds, on virtual time
-        raise AssertionError("deliveries did not finish")
-
-    def deliveries(self, subscription_id: str) -> list[Delivery]:
-        store = DeliveryStore(self.sync.stack.refs["DataTable"], self.sync.aws.client("dynamodb"))
-        return store.of_subscription(subscription_id)
-
-
-@pytest.fixture
-def delivering(sync: SyncHarness, monkeypatch: pytest.MonkeyPatch) -> Delivering:
-    clock = sync.refresh.clock
-    monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: clock.now * 1000)
-    monkeypatch.setattr("moto.sqs.models.unix_time", lambda: clock.now)
-    monkeypatch.setattr("banksync.subscriptions.webhook_urls.resolve_host", resolve)
-
-    class SubscriberTime(datetime):
-        """The subscriber checks signature timestamps against its own (virtual) clock."""
-
-        @classmethod
-        def now(cls, tz: Any = None) -> "SubscriberTime":
-            return cls.fromtimestamp(clock.now, tz)
-
-    monkeypatch.setattr("standardwebhooks.webhooks.datetime", SubscriberTime)
-    notifier = cold_start(sync.stack, "NotifierFunction", monkeypatch)
-    deliverer = cold_start(sync.stack, "WebhookDelivererFunction", monkeypatch)
-    subscriber = Subscriber()
-    notifier.notifier.clock = deliverer.deliverer.clock = sync.refresh.now
-    deliverer.deliverer.sender = WebhookSender(transport=httpx.MockTransport(subscriber))
-    return Delivering(sync, notifier, deliverer, subscriber)
 
 
 def refreshed_subscription(delivering: Delivering, products: list[str]) -> str:
