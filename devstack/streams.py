@@ -11,23 +11,25 @@ from botocore.config import Config
 
 
 class StreamPump:
-    def __init__(self, session: Any, stream_arn: str) -> None:
+    def __init__(self, session: Any, stream_arn: str, start_at_latest: bool = False) -> None:
         # botocore 1.44 sends stream calls to an account-id endpoint moto lacks.
         self._client = session.client(
             "dynamodbstreams", config=Config(account_id_endpoint_mode="disabled")
         )
         self._arn = stream_arn
         self._iterators: dict[str, str | None] = {}
+        # LATEST as Lambda's StartingPosition would be; TRIM_HORIZON to replay everything.
+        self._start = "LATEST" if start_at_latest else "TRIM_HORIZON"
 
     def poll(self) -> list[dict[str, Any]]:
-        """Every record written since the last poll (from the start, the first time)."""
+        """Every record written since the last poll."""
         records: list[dict[str, Any]] = []
         shards = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
         for shard in shards:
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self._client.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType=self._start
                 )["ShardIterator"]
             iterator = self._iterators[shard_id]
             if iterator is None:
