@@ -20,9 +20,10 @@ SAM := $(SAM_VENV)/bin/sam
 export PATH := $(dir $(PYTHON313)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help venv sam-cli lint typecheck unit validate build test bench lock clean
+.PHONY: help venv sam-cli lint typecheck unit validate build test bench local lock clean
 
 help:
+	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
 	@echo "make test      lint, type-check, tests, sam validate --lint, sam build"
 	@echo "make bench     receiver cold start; state transitions for batches of 1 and 50"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
@@ -63,6 +64,9 @@ test: lint typecheck unit validate build
 bench: venv
 	$(PY) bench/cold_start.py
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions
+
+local: venv
+	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)
 
 lock: venv
 	$(PY) -m pip install --quiet -r requirements-dev.in

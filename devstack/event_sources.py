@@ -75,16 +75,17 @@ def pumps_for(template: StackTemplate, session: Any) -> dict[str, list[SourcePum
     found: dict[str, list[SourcePump]] = {}
     for logical_id, resource in template.resources("AWS::Serverless::Function"):
         for name, event in resource["Properties"].get("Events", {}).items():
+            if event["Type"] == "HttpApi":
+                continue  # served by devstack.http_api
             props = template.resolve(event.get("Properties", {}))
             pump = _pump(f"{logical_id}.{name}", event["Type"], props, template, session)
-            if pump is not None:
-                found.setdefault(logical_id, []).append(pump)
+            found.setdefault(logical_id, []).append(pump)
     return found
 
 
 def _pump(
     name: str, kind: str, props: dict[str, Any], template: StackTemplate, session: Any
-) -> SourcePump | None:
+) -> SourcePump:
     filters = [json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])]
     batch = int(props.get("BatchSize", 10))
     if kind == "SQS":
@@ -94,6 +95,4 @@ def _pump(
     if kind == "DynamoDB":
         stream = StreamPump(session, props["Stream"], start_at_latest=True)
         return SourcePump(name, kind, stream.poll, None, filters, batch)
-    if kind == "HttpApi":
-        return None
     raise UnsupportedFilterError(f"the offline stack cannot pump {kind} events ({name})")

@@ -20,24 +20,28 @@ class StreamPump:
         self._iterators: dict[str, str | None] = {}
         # LATEST as Lambda's StartingPosition would be; TRIM_HORIZON to replay everything.
         self._start = "LATEST" if start_at_latest else "TRIM_HORIZON"
+        if start_at_latest:
+            self._open_shards()  # now: what is written from here on is what counts
 
     def poll(self) -> list[dict[str, Any]]:
         """Every record written since the last poll."""
         records: list[dict[str, Any]] = []
-        shards = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = self._client.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType=self._start
-                )["ShardIterator"]
-            iterator = self._iterators[shard_id]
+        self._open_shards()
+        for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:
                 continue
             answer = self._client.get_records(ShardIterator=iterator)
             self._iterators[shard_id] = answer.get("NextShardIterator")
             records += [{**record, "eventSourceARN": self._arn} for record in answer["Records"]]
         return [_plain(record) for record in records]
+
+    def _open_shards(self) -> None:
+        shards = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self._iterators:
+                self._iterators[shard["ShardId"]] = self._client.get_shard_iterator(
+                    StreamArn=self._arn, ShardId=shard["ShardId"], ShardIteratorType=self._start
+                )["ShardIterator"]
 
 
 def _plain(record: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,83 @@
+"""The demo the offline stack seeds: a subscriber, a subscription, a webhook.
+
+Everything goes through the local HTTP API, as a user would: an Okra-shaped
+AUTH webhook is posted with the dev token, and a ``one_minute`` subscription
+for the sandbox customer sends its results to a tiny local receiver that
+verifies every signature.
+"""
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from standardwebhooks import Webhook, WebhookVerificationError
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+Say = Callable[[str, str], None]
+
+
+class DemoSubscriber:
+    """A subscriber's webhook endpoint on loopback."""
+
+    def __init__(self, say: Say, port: int = 0) -> None:
+        self.secret = ""
+        self.received: list[dict[str, Any]] = []
+        self._say = say
+        self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.port}/hooks/banksync"
+
+    def start(self) -> "DemoSubscriber":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        body = request.get_data(as_text=True)
+        try:
+            payload = Webhook(self.secret).verify(body, dict(request.headers))
+        except WebhookVerificationError as error:
+            self._say("subscriber", f"rejected a webhook: {error}")
+            return Response(status=401)(environ, start_response)
+        self.received.append(payload)
+        data = payload.get("data", {})
+        self._say(
+            "subscriber",
+            f"received {payload.get('type')} for {data.get('account_id')} (signature verified)",
+        )
+        return Response(status=204)(environ, start_response)
+
+
+def seed(api_url: str, token: str, customer: str, subscriber: DemoSubscriber, say: Say) -> str:
+    """Post the demo webhook and subscription; returns the subscription id."""
+    with httpx.Client(base_url=api_url, timeout=10) as client:
+        webhook = json.loads(json.loads((EVENTS / "webhook_auth_success.json").read_text())["body"])
+        answer = client.post(
+            "/webhooks/okra", json=webhook, headers={"Authorization": f"Bearer {token}"}
+        )
+        say("demo", f"posted an Okra AUTH_SUCCESS webhook → {answer.status_code} {answer.text}")
+        created = client.post(
+            "/subscriptions",
+            json={
+                "customer": customer,
+                "products": ["balance", "transactions"],
+                "interval": "one_minute",
+                "webhook_url": subscriber.url,
+            },
+        )
+        created.raise_for_status()
+        subscription = created.json()
+        subscriber.secret = subscription["signing_secret"]
+        say("demo", f"subscribed {customer} every minute → {subscriber.url}")
+        return str(subscription["subscription_id"])

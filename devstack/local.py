@@ -1,0 +1,255 @@
+"""`make local`: the whole of banksync on this machine, no Docker, no AWS account.
+
+moto serves as the embedded AWS (http://127.0.0.1:5000); the stack's
+resources are provisioned from template.yaml; the HTTP API is served on
+http://127.0.0.1:3000 and dispatched to the real handlers in-process, as are
+the state machine's Lambda tasks and the queue and stream event sources;
+schedules fire at their real times; the provider sandbox runs on loopback.
+"""
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+from moto.server import ThreadedMotoServer
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from devstack.demo import DemoSubscriber, seed
+from devstack.event_sources import SourcePump, pumps_for
+from devstack.feed import ActivityFeed
+from devstack.http_api import HttpApi, routes_of
+from devstack.lambdas import LambdaContext, LambdaDispatcher, handler_module, import_fresh
+from devstack.local_scheduler import LocalScheduler
+from devstack.provision import function_environment, provision
+from devstack.sandbox import Sandbox, demo_world
+from devstack.sandbox.server import SandboxServer
+from devstack.template import StackTemplate
+
+REGION = "us-east-1"
+STATE_FILE = Path(".local/stack.json")
+
+
+def options(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make local", description=__doc__)
+    parser.add_argument("--no-demo", action="store_true", help="start empty, seed nothing")
+    parser.add_argument("--api-port", type=int, default=3000)
+    parser.add_argument("--moto-port", type=int, default=5000)
+    parser.add_argument("--sandbox-port", type=int, default=0, help="0: any free port")
+    parser.add_argument(
+        "--ready-after",
+        type=float,
+        default=20.0,
+        help="seconds until the sandbox's callbacks are ready",
+    )
+    parser.add_argument(
+        "--initial-wait", type=int, default=10, help="the workflow's first Wait, in seconds"
+    )
+    parser.add_argument("--okra-base-url", help="a real provider API instead of the sandbox")
+    parser.add_argument(
+        "--okra-secret-key",
+        default=os.environ.get("OKRA_SECRET_KEY"),
+        help="the real provider's secret key (or OKRA_SECRET_KEY)",
+    )
+    parser.add_argument("--log-level", default="WARNING", help="the functions' log level")
+    parser.add_argument("--state-file", type=Path, default=STATE_FILE)
+    return parser.parse_args(argv)
+
+
+class OfflineStack:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.stopping = threading.Event()
+        self.servers: list[Any] = []
+        self.handlers: dict[str, Any] = {}
+        self.sandbox: Sandbox | None = None
+        self.subscriber: DemoSubscriber | None = None
+
+    def start(self) -> "OfflineStack":
+        endpoint = f"http://127.0.0.1:{self.args.moto_port}"
+        _point_sdk_at(endpoint, self.args.moto_port)
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.args.moto_port, verbose=False)
+        moto.start()
+        self.servers.append(moto)
+        httpx.post(
+            f"{endpoint}/moto-api/config",
+            json={
+                "stepfunctions": {"execute_state_machine": True},
+                "lambda": {"use_docker": False},
+            },
+        ).raise_for_status()
+        self.session = boto3.Session(region_name=REGION)
+        okra_url, okra_key = self._provider()
+        self.token = secrets.token_urlsafe(24)
+        self.template = StackTemplate.load(stack_name="banksync-local", region=REGION)
+        self.template.parameters.update(
+            {
+                "OkraBaseUrl": okra_url,
+                "AllowLoopbackWebhooks": "true",
+                "LogLevel": self.args.log_level,
+                "RefreshInitialWaitSeconds": str(self.args.initial_wait),
+            }
+        )
+        provision(
+            self.template,
+            self.session,
+            secret_values={"WebhookTokenSecret": self.token, "OkraSecretKey": okra_key},
+        )
+        self._load_functions()
+        self.pumps = pumps_for(self.template, self.session)
+        self.feed = ActivityFeed(
+            self.session,
+            self.template.attributes["EventsTable.StreamArn"],
+            self.template.attributes["DataTable.StreamArn"],
+            self.template.refs["RefreshStateMachine"],
+            self.sandbox,
+        )
+        self.scheduler = LocalScheduler(
+            self.session, on_fire=lambda name, _: self.feed.say("schedule", f"{name} fired")
+        )
+        self._serve_api()
+        self._write_state(endpoint, okra_url)
+        return self
+
+    def run(self) -> None:
+        """Pump schedules, queues and streams until stopped."""
+        if not self.args.no_demo:
+            self._demo()
+        while not self.stopping.is_set():
+            self.step()
+            self.stopping.wait(0.5)
+
+    def step(self) -> None:
+        for action in (self.scheduler.tick, self._pump_sources, self.feed.poll):
+            try:
+                action()
+            except Exception as error:  # the feed reports; the stack keeps running
+                self.feed.say("error", f"{type(error).__name__}: {error}")
+                traceback.print_exc(file=sys.stderr)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for server in reversed(self.servers):
+            server.stop() if hasattr(server, "stop") else server.shutdown()
+        self.dispatcher_context.__exit__(None, None, None)
+
+    def _provider(self) -> tuple[str, str]:
+        if self.args.okra_base_url:
+            if not self.args.okra_secret_key:
+                sys.exit("--okra-base-url needs --okra-secret-key (or OKRA_SECRET_KEY)")
+            return self.args.okra_base_url, self.args.okra_secret_key
+        self.sandbox = Sandbox(demo_world(ready_after=self.args.ready_after))
+        server = SandboxServer(self.sandbox, port=self.args.sandbox_port).start()
+        self.servers.append(server)
+        return server.base_url, self.sandbox.world.secret_key
+
+    def _load_functions(self) -> None:
+        self.dispatcher = LambdaDispatcher()
+        for logical_id, _ in self.template.resources("AWS::Serverless::Function"):
+            os.environ.update(function_environment(self.template, logical_id))
+            module, attribute = handler_module(self.template, logical_id)
+            handler = getattr(import_fresh(module), attribute)
+            self.handlers[logical_id] = handler
+            self.dispatcher.register(self.template.refs[logical_id], handler)
+        self.dispatcher_context = self.dispatcher.installed()
+        self.dispatcher_context.__enter__()
+
+    def _pump_sources(self) -> None:
+        for logical_id, pumps in self.pumps.items():
+            for pump in pumps:
+                self._pump(logical_id, pump)
+
+    def _pump(self, logical_id: str, pump: SourcePump) -> None:
+        handler = self.handlers[logical_id]
+        pump.run_once(lambda event: handler(event, LambdaContext(function_name=logical_id)))
+
+    def _serve_api(self) -> None:
+        api = HttpApi(
+            routes_of(self.template),
+            self.handlers,
+            LambdaContext,
+            on_request=lambda what, status: self.feed.say("api", f"{what} → {status}"),
+        )
+        server: BaseWSGIServer = make_server("127.0.0.1", self.args.api_port, api, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.servers.append(server)
+        self.api_url = f"http://127.0.0.1:{server.port}"
+
+    def _demo(self) -> None:
+        self.subscriber = DemoSubscriber(self.feed.say).start()
+        self.servers.append(self.subscriber)
+        customer = demo_world().accounts[0].customer_id
+        seed(self.api_url, self.token, customer, self.subscriber, self.feed.say)
+
+    def _write_state(self, endpoint: str, okra_url: str) -> None:
+        refs, attributes = self.template.refs, self.template.attributes
+        state: dict[str, Any] = {
+            "api_url": self.api_url,
+            "webhook_url": f"{self.api_url}/webhooks/okra",
+            "webhook_token": self.token,
+            "aws_endpoint_url": endpoint,
+            "region": REGION,
+            "tables": {
+                name: refs[name] for name in ("EventsTable", "DataTable", "IdempotencyTable")
+            },
+            "streams": {
+                "EventsTable": attributes["EventsTable.StreamArn"],
+                "DataTable": attributes["DataTable.StreamArn"],
+            },
+            "state_machine_arn": refs["RefreshStateMachine"],
+            "schedule_group": refs["ScheduleGroup"],
+            "provider_base_url": okra_url,
+        }
+        self.args.state_file.parent.mkdir(parents=True, exist_ok=True)
+        self.args.state_file.write_text(json.dumps(state, indent=2) + "\n")
+        print(f"banksync offline stack is up ({self.args.state_file}):")
+        for key in (
+            "api_url",
+            "webhook_url",
+            "webhook_token",
+            "aws_endpoint_url",
+            "provider_base_url",
+        ):
+            print(f"  {key:<18} {state[key]}")
+        for name, table in state["tables"].items():
+            print(f"  {name:<18} {table}")
+        print("activity feed (Ctrl-C stops everything):", flush=True)
+
+
+def _point_sdk_at(endpoint: str, port: int) -> None:
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "MOTO_PORT": str(port),  # moto's Step Functions engine calls back on this port
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the feed
+    stack = OfflineStack(options(argv)).start()
+    try:
+        stack.run()
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
