@@ -171,7 +171,9 @@ def test_the_daily_schedule_refreshes_every_account_except_held_ones(
     sync.refresh.use(World(accounts=specs))
     for spec in specs:
         register(bank, spec)
-    bank.mark_reauth_required("acct-2", "bank asks", "2026-11-20T00:00:00.000Z")
+    bank.mark_reauth_required(
+        "acct-2", "bank asks", "2026-11-20T00:00:00.000Z", "2026-11-20T00:00:00.000Z"
+    )
 
     daily = sync.schedule(sync.stack.refs["DailyRefreshSchedule"])
     assert daily["ScheduleExpression"] == "rate(1 day)"
@@ -225,7 +227,9 @@ def test_reauth_marks_the_account_until_the_customer_reauthorises(
 def test_the_listener_ignores_other_webhooks(sync: SyncHarness, bank: BankDataStore) -> None:
     spec = account("6740a2b3c4d5e6f7a8000c01", "6740a0e1b2c3d4e5f6000a01")
     register(bank, spec)
-    bank.mark_reauth_required(spec.account_id, "bank asks", "2026-11-20T00:00:00.000Z")
+    bank.mark_reauth_required(
+        spec.account_id, "bank asks", "2026-11-20T00:00:00.000Z", "2026-11-20T00:00:00.000Z"
+    )
     invoke(sync.receiver, load_event("webhook_balance_success.json"))
     sync.pump_events_stream()
     still = bank.account(spec.account_id)
@@ -237,3 +241,70 @@ def test_subscription_ids_are_stable_for_the_scheduler(sync: SyncHarness) -> Non
     created = sync.subscribe({"customer": "c", "bank": "b", "products": ["balance"]})
     assert created["subscription_id"] == subscription_id_for("c", "b")
     assert sync.schedule(created["subscription_id"])["Name"] == created["subscription_id"]
+
+
+def test_a_subscription_item_wins_over_the_daily_one_in_either_order(
+    sync: SyncHarness, bank: BankDataStore
+) -> None:
+    spec = account("acct-1", "cust-1")
+    sync.refresh.use(World(accounts=[spec]))
+    register(bank, spec)
+    sid = sync.subscribe({"customer": "cust-1", "products": ["balance"]})["subscription_id"]
+    sync.fire(sync.stack.refs["DailyRefreshSchedule"])  # the daily message first
+    sync.fire(sid)
+    sync.deliver_due_work()
+
+    (execution_input,) = started_inputs(sync)
+    balance = [i for i in execution_input["items"] if i["product"] == "balance"]
+    assert balance == [
+        {
+            "account_id": "acct-1",
+            "product": "balance",
+            "customer_id": "cust-1",
+            "subscription_id": sid,
+        }
+    ]
+    sync.refresh.finish(execution_input["refresh_id"])
+
+
+def test_the_daily_sweep_repairs_schedules_that_would_never_fire(sync: SyncHarness) -> None:
+    sync.refresh.use(World(accounts=[]))
+    active = sync.subscribe({"customer": "c1", "products": ["balance"]})["subscription_id"]
+    gone = sync.subscribe({"customer": "c2", "products": ["balance"]})["subscription_id"]
+    service = sync.api.subscription_service
+    stored = service.store.get(active)
+    stored.state = "paused"
+    service.schedules.put(stored)  # disabled though the subscription is active: never fires
+    service.store.delete(service.store.get(gone))  # a schedule left without its subscription
+
+    sync.fire(sync.stack.refs["DailyRefreshSchedule"])
+    sync.deliver_due_work()
+
+    assert sync.schedule(active)["State"] == "ENABLED"
+    with pytest.raises(sync.aws.client("scheduler").exceptions.ResourceNotFoundException):
+        sync.schedule(gone)
+    assert sync.schedule(sync.stack.refs["DailyRefreshSchedule"])["State"] == "ENABLED"
+
+
+def test_a_refresh_older_than_the_reauthorisation_does_not_hold_the_account(
+    bank: BankDataStore, sync: SyncHarness
+) -> None:
+    spec = account("acct-1", "cust-1")
+    register(bank, spec)
+    assert bank.mark_reauth_required(
+        "acct-1", "asks", "2026-11-20T10:00:00.000Z", "2026-11-20T09:00:00.000Z"
+    )
+    assert bank.clear_reauth("cust-1", spec.bank_id, "2026-11-20T11:00:00.000Z", "rec") == [
+        "acct-1"
+    ]
+    # A refresh started at 10:30, before the customer re-authorised at 11:00, ends later:
+    assert not bank.mark_reauth_required(
+        "acct-1", "asks", "2026-11-20T11:05:00.000Z", "2026-11-20T10:30:00.000Z"
+    )
+    held = bank.account("acct-1")
+    assert held is not None
+    assert "reauth_required_at" not in held
+    # One started after it does hold it again.
+    assert bank.mark_reauth_required(
+        "acct-1", "asks", "2026-11-20T12:05:00.000Z", "2026-11-20T12:00:00.000Z"
+    )

@@ -34,9 +34,8 @@ def test_due_refresh_batch_fixture(sync: SyncHarness, bank: BankDataStore) -> No
     assert answer == {"batchItemFailures": []}
     (execution,) = sync.executions()
     items = json.loads(execution["input"])["items"]
-    # The subscription's balance, and the daily refresh's balance and transactions.
+    # The daily refresh's transactions; the balance once, as the subscription's (webhook).
     assert sorted((i["product"], "subscription_id" in i) for i in items) == [
-        ("balance", False),
         ("balance", True),
         ("transactions", False),
     ]
@@ -44,7 +43,9 @@ def test_due_refresh_batch_fixture(sync: SyncHarness, bank: BankDataStore) -> No
 
 
 def test_events_table_auth_success_fixture(sync: SyncHarness, bank: BankDataStore) -> None:
-    bank.mark_reauth_required(ACCOUNT, "bank asks", "2026-11-20T00:00:00.000Z")
+    bank.mark_reauth_required(
+        ACCOUNT, "bank asks", "2026-11-20T00:00:00.000Z", "2026-11-20T00:00:00.000Z"
+    )
     answer = sync.listener.lambda_handler(
         load_event("events_table_auth_success.json"), LambdaContext()
     )

@@ -1,5 +1,6 @@
 """The subscriptions API through the handler, schedules in moto's EventBridge Scheduler."""
 
+import base64
 import json
 from types import ModuleType
 from typing import Any
@@ -166,9 +167,18 @@ def test_unknown_subscriptions_are_404(api: ModuleType, method: str, suffix: str
     assert body["error"]["fields"] == {"subscription_id": "unknown"}
 
 
-def test_bad_paging_parameters_are_400(api: ModuleType) -> None:
+@pytest.mark.parametrize(
+    "token",
+    [
+        "garbage!",
+        base64.urlsafe_b64encode(b'{"pk": {"S": "x"}}').decode(),
+        base64.urlsafe_b64encode(b'{"pk": {"N": "1"}}').decode(),
+        base64.urlsafe_b64encode(b"[1]").decode(),
+    ],
+)
+def test_bad_paging_parameters_are_400(api: ModuleType, token: str) -> None:
     assert call(api, "GET", "/subscriptions", limit="0")[1]["error"]["fields"].keys() == {"limit"}
-    status, body = call(api, "GET", "/subscriptions", next_token="garbage!")
+    status, body = call(api, "GET", "/subscriptions", next_token=token)
     assert (status, set(body["error"]["fields"])) == (400, {"next_token"})
 
 
@@ -215,6 +225,33 @@ def test_a_failed_pause_puts_the_schedule_back(api: ModuleType, scheduler: Any) 
     assert status == 503
     assert scheduler(created["subscription_id"])["State"] == "ENABLED"
     assert call(api, "GET", f"/subscriptions/{created['subscription_id']}")[1]["state"] == "active"
+
+
+def test_a_conflicting_writer_never_has_its_schedule_undone(
+    api: ModuleType, scheduler: Any
+) -> None:
+    _, created = call(api, "POST", "/subscriptions", BODY)
+    service = api.subscription_service
+    # Another writer resumes... no: pauses it first, between our read and our write.
+    theirs = service.store.get(created["subscription_id"])
+    real_save = service.store.save
+
+    def save_after_them(subscription: Any, read_version: Any) -> None:
+        paused = type(theirs)(**{**theirs.__dict__, "state": "paused", "version": 2})
+        real_save(paused, 1)
+        service.schedules.put(paused)
+        real_save(subscription, read_version)  # ours now fails its version check
+
+    service.store.save = save_after_them
+    try:
+        status, _ = call(api, "POST", "/subscriptions", {**BODY, "interval": "daily"})
+    finally:
+        service.store.save = real_save
+    assert status == 409
+    stored = service.store.get(created["subscription_id"])
+    assert stored.state == "paused"
+    schedule = scheduler(created["subscription_id"])
+    assert (schedule["State"], schedule["ScheduleExpression"]) == ("DISABLED", "rate(1 hour)")
 
 
 def test_a_failed_delete_keeps_the_schedule(api: ModuleType, scheduler: Any) -> None:

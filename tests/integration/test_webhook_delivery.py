@@ -3,8 +3,10 @@
 import json
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 import httpx
+import pytest
 
 from banksync.bankdata.store import BankDataStore
 from banksync.okra.accounts import ProviderAccount
@@ -53,6 +55,12 @@ def test_results_reach_the_subscriber_signed(delivering: Delivering) -> None:
     assert transactions == {"new": 15, "updated": 0}
     headers = received["balance.succeeded"]["headers"]
     assert headers["webhook-id"].startswith("msg_")
+    # Pinned: sent to the address that was checked, named by the URL's host.
+    assert received["balance.succeeded"]["url"].host == "93.184.216.34"
+    assert (headers["host"], received["balance.succeeded"]["sni"]) == (
+        "hooks.example.com",
+        "hooks.example.com",
+    )
     assert {d.status for d in delivering.deliveries(sid)} == {"delivered"}
 
 
@@ -107,3 +115,38 @@ def test_delivery_is_abandoned_150_minutes_after_the_first_attempt(delivering: D
     }  # one id across retries, for the subscriber to de-duplicate
     payloads = {json.dumps(r["payload"], sort_keys=True) for r in delivering.subscriber.received}
     assert len(payloads) == 1
+
+
+def test_a_failed_queue_send_does_not_end_the_chain(
+    delivering: Delivering, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delivering.subscriber.answers = [lambda _: httpx.Response(500)]
+    queue = delivering.deliverer.deliverer.queue
+    real_send, calls = queue.send, []
+
+    def flaky_send(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 2:  # the retry after the first failed attempt
+            raise RuntimeError("SQS unavailable")
+        real_send(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "send", flaky_send)
+    sid = refreshed_subscription(delivering, ["balance"])
+    delivering.deliver_until_done()
+
+    (delivery,) = delivering.deliveries(sid)
+    assert delivery.status == "delivered"
+    assert [a.get("status_code") for a in delivery.attempts] == [500, 200]
+
+
+def test_an_address_that_changes_to_a_private_one_is_not_posted_to(
+    delivering: Delivering, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = refreshed_subscription(delivering, ["balance"])
+    monkeypatch.setattr(
+        "banksync.subscriptions.webhook_urls.resolve_host", lambda host: ["169.254.169.254"]
+    )
+    assert delivering.deliver_once() == {"batchItemFailures": []}
+    (delivery,) = delivering.deliveries(sid)
+    assert delivering.subscriber.received == []
+    assert delivery.attempts[0]["error"].startswith("webhook_url resolves to a non-public")

@@ -27,7 +27,14 @@ class Subscriber:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = request.content.decode()
         payload = Webhook(self.secret).verify(body, dict(request.headers))
-        self.received.append({"payload": payload, "headers": dict(request.headers)})
+        self.received.append(
+            {
+                "payload": payload,
+                "headers": dict(request.headers),
+                "url": request.url,
+                "sni": request.extensions.get("sni_hostname"),
+            }
+        )
         answer = self.answers.pop(0) if self.answers else (lambda _: httpx.Response(200))
         return answer(request)
 
@@ -46,19 +53,27 @@ class Delivering:
         if records:
             self.notifier.lambda_handler({"Records": records}, LambdaContext())
 
+    def deliver_once(self) -> dict[str, Any] | None:
+        return self._pump().deliver(self._deliver)
+
     def deliver_until_done(self, max_steps: int = 400) -> None:
-        pump = QueuePump(
-            self.sync.aws,
-            self.sync.stack.refs["DeliveryQueue"],
-            self.sync.stack.attributes["DeliveryQueue.Arn"],
-        )
-        handler = lambda event: self.deliverer.lambda_handler(event, LambdaContext())  # noqa: E731
+        pump = self._pump()
         for _ in range(max_steps):
-            if pump.deliver(handler) is None:
+            if pump.deliver(self._deliver) is None:
                 if not pump.receive_later():
                     return
                 self.sync.refresh.clock.advance(60)  # the queue's DelaySeconds, on virtual time
         raise AssertionError("deliveries did not finish")
+
+    def _pump(self) -> QueuePump:
+        return QueuePump(
+            self.sync.aws,
+            self.sync.stack.refs["DeliveryQueue"],
+            self.sync.stack.attributes["DeliveryQueue.Arn"],
+        )
+
+    def _deliver(self, event: dict[str, Any]) -> Any:
+        return self.deliverer.lambda_handler(event, LambdaContext())
 
     def deliveries(self, subscription_id: str) -> list[Delivery]:
         store = DeliveryStore(self.sync.stack.refs["DataTable"], self.sync.aws.client("dynamodb"))

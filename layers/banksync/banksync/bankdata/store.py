@@ -71,28 +71,50 @@ class BankDataStore:
             accounts += self._query_index(f"ACCOUNTS#{shard}", "", index="gsi2")
         return accounts
 
-    def mark_reauth_required(self, account_id: str, reason: str, at: str) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
-            UpdateExpression="SET reauth_required_at = :at, reauth_reason = :reason",
-            ExpressionAttributeValues=to_item({":at": at, ":reason": reason}),
-        )
-        self._record_event(account_id, "reauth_required", at, {"reason": reason})
-
-    def clear_reauth(self, customer_id: str, bank_id: str, at: str, record: str) -> list[str]:
-        """The customer re-authorised at the bank: scheduled refreshes may resume."""
-        cleared = []
-        for account in self.customer_accounts(customer_id, bank_id):
-            if not account.get("reauth_required_at"):
-                continue
+    def mark_reauth_required(self, account_id: str, reason: str, at: str, as_of: str) -> bool:
+        """Hold the account until the customer re-authorises; False when a
+        re-authorisation came after the refresh (started ``as_of``) that asked."""
+        try:
             self._client.update_item(
                 TableName=self._table,
-                Key=to_item({"pk": f"ACCOUNT#{account['account_id']}", "sk": "PROFILE"}),
-                UpdateExpression="REMOVE reauth_required_at, reauth_reason",
+                Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
+                UpdateExpression="SET reauth_required_at = :at, reauth_reason = :reason",
+                ConditionExpression=(
+                    "attribute_not_exists(reauthorised_at) OR reauthorised_at < :as_of"
+                ),
+                ExpressionAttributeValues=to_item({":at": at, ":reason": reason, ":as_of": as_of}),
             )
-            self._record_event(account["account_id"], "reauthorised", at, {"record": record})
-            cleared.append(account["account_id"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self._record_event(account_id, "reauth_required", at, {"reason": reason})
+        return True
+
+    def clear_reauth(self, customer_id: str, bank_id: str, at: str, record: str) -> list[str]:
+        """The customer re-authorised at the bank (at ``at``): lift holds set before then."""
+        cleared = []
+        for account in self.customer_accounts(customer_id, bank_id):
+            held_before = account.get("reauth_required_at") and account["reauth_required_at"] <= at
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=to_item({"pk": f"ACCOUNT#{account['account_id']}", "sk": "PROFILE"}),
+                    UpdateExpression=(
+                        "SET reauthorised_at = :at REMOVE reauth_required_at, reauth_reason"
+                    ),
+                    ConditionExpression=(
+                        "attribute_not_exists(reauth_required_at) OR reauth_required_at <= :at"
+                    ),
+                    ExpressionAttributeValues=to_item({":at": at}),
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    continue  # held again by a refresh newer than this webhook
+                raise
+            if held_before:
+                self._record_event(account["account_id"], "reauthorised", at, {"record": record})
+                cleared.append(account["account_id"])
         return cleared
 
     def account_events(self, account_id: str) -> list[dict[str, Any]]:

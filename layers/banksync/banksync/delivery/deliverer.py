@@ -19,7 +19,7 @@ from banksync.delivery.store import DeliveryStore
 from banksync.observability import logger, metrics
 from banksync.subscriptions.signing import SigningSecrets
 from banksync.subscriptions.store import SubscriptionStore
-from banksync.subscriptions.webhook_urls import webhook_url_problem
+from banksync.subscriptions.webhook_urls import checked_addresses
 
 GIVE_UP_AFTER = timedelta(minutes=150)
 
@@ -78,13 +78,19 @@ class Deliverer:
         subscription = self.subscriptions.get(delivery.subscription_id)
         if subscription is None or not subscription.signing_secret:
             return {"at": iso(now), "error": "the subscription no longer exists"}
-        # Checked again at every attempt: DNS answers change after validation.
-        problem = webhook_url_problem(delivery.webhook_url, self.allow_loopback_http)
+        # Checked again at every attempt (DNS answers change), then pinned: the
+        # POST goes to the address just checked, not to a fresh DNS answer.
+        problem, addresses = checked_addresses(delivery.webhook_url, self.allow_loopback_http)
         if problem:
             return {"at": iso(now), "error": f"webhook_url {problem}"}
         secret = self.secrets.reveal(subscription.subscription_id, subscription.signing_secret)
         return self.sender.send(
-            delivery.webhook_url, secret, delivery.delivery_id, delivery.payload, now
+            delivery.webhook_url,
+            secret,
+            delivery.delivery_id,
+            delivery.payload,
+            now,
+            connect_to=addresses[0],
         )
 
     def _outcome(self, delivery: Delivery, attempt: dict[str, Any]) -> DeliveryStatus:

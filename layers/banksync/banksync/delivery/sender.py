@@ -1,6 +1,8 @@
 """One signed POST of a notification (Standard Webhooks), and what came of it."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as DeadlinePassed
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +20,23 @@ class WebhookSender:
         self._http = httpx.Client(
             timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport
         )
+        # httpx's timeout is per phase (connect, write, each read); a receiver
+        # trickling bytes could hold an attempt for long. The whole exchange gets
+        # 10 s here; an abandoned exchange is left to its own per-phase timeouts.
+        self._deadline = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook")
 
     def send(
-        self, url: str, secret: str, delivery_id: str, payload: str, at: datetime
+        self,
+        url: str,
+        secret: str,
+        delivery_id: str,
+        payload: str,
+        at: datetime,
+        connect_to: str | None = None,
     ) -> dict[str, Any]:
+        """POST to ``url``; with ``connect_to``, to that address only (the one checked),
+        keeping the URL's host for the Host header and for TLS (SNI, certificate)."""
+        target = httpx.URL(url)
         headers = {
             "content-type": "application/json",
             "user-agent": "banksync-webhooks/1",
@@ -31,10 +46,19 @@ class WebhookSender:
         }
         attempt: dict[str, Any] = {"at": iso(at)}
         started = time.perf_counter()
+        extensions = {}
+        if connect_to:
+            headers["host"] = target.netloc.decode()
+            if target.scheme == "https":
+                extensions["sni_hostname"] = target.host
+            target = target.copy_with(host=connect_to)
+        request = self._http.build_request(
+            "POST", target, content=payload.encode(), headers=headers, extensions=extensions
+        )
+        exchange = self._deadline.submit(self._http.send, request)
         try:
-            response = self._http.post(url, content=payload.encode(), headers=headers)
-            attempt["status_code"] = response.status_code
-        except httpx.TimeoutException:
+            attempt["status_code"] = exchange.result(timeout=TIMEOUT_SECONDS).status_code
+        except (httpx.TimeoutException, DeadlinePassed):
             attempt["error"] = f"no answer within {TIMEOUT_SECONDS:.0f} s"
         except httpx.HTTPError as error:
             attempt["error"] = f"{type(error).__name__}: {error}"[:300]

@@ -59,7 +59,9 @@ class ItemSteps:
     def _finish(self, item: RefreshItem, outcome: Failed | ReauthRequired, at: str) -> None:
         if isinstance(outcome, ReauthRequired):
             # Scheduled refreshes skip the account until the customer re-authorises.
-            self.bank.mark_reauth_required(item.account_id, outcome.reason, at)
+            self.bank.mark_reauth_required(
+                item.account_id, outcome.reason, at, as_of=item.started_at or at
+            )
             item.finish(ItemStatus.REAUTH_REQUIRED, at, outcome.reason)
         else:
             item.finish(ItemStatus.FAILED, at, outcome.reason)

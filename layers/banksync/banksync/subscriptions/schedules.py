@@ -46,12 +46,26 @@ class SubscriptionSchedules:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
             self._client.delete_schedule(Name=subscription_id, GroupName=self._target.group_name)
 
-    def exists(self, subscription_id: str) -> bool:
+    def matches(self, subscription: Subscription) -> bool:
+        """Whether the schedule exists exactly as ``subscription`` wants it."""
         try:
-            self._client.get_schedule(Name=subscription_id, GroupName=self._target.group_name)
+            found = self._client.get_schedule(
+                Name=subscription.subscription_id, GroupName=self._target.group_name
+            )
         except self._client.exceptions.ResourceNotFoundException:
             return False
-        return True
+        wanted = self._definition(subscription)
+        return all(found.get(key) == wanted[key] for key in ("ScheduleExpression", "State")) and (
+            found.get("Target", {}).get("Input") == wanted["Target"]["Input"]
+        )
+
+    def subscription_schedules(self) -> set[str]:
+        """Names of the group's subscription schedules (the stack's own ones excluded)."""
+        names: set[str] = set()
+        paginator = self._client.get_paginator("list_schedules")
+        for page in paginator.paginate(GroupName=self._target.group_name, NamePrefix="sub_"):
+            names |= {schedule["Name"] for schedule in page["Schedules"]}
+        return names
 
     def _definition(self, subscription: Subscription) -> dict[str, Any]:
         window = flexible_window_minutes(subscription.interval)

@@ -2,10 +2,11 @@
 
 The subscription item and its schedule must never disagree for long. Each
 change moves the schedule first and the item second; if the item write fails,
-the schedule is put back as it was (undo). What an undo cannot fix (the
-process dies in between) is repaired when the schedule next fires: a schedule
-without a subscription is deleted, one in the wrong state is corrected
-(``repair``).
+the schedule is brought back in line with whatever item is stored *now*
+(``reconcile``), so that a concurrent writer's change is never undone. What
+that cannot fix (the process dies in between) is repaired when the schedule
+next fires, and by the daily sweep (``reconcile_all``), which also catches a
+schedule that is disabled or missing and so would never fire.
 """
 
 from dataclasses import dataclass, replace
@@ -103,7 +104,7 @@ class SubscriptionService:
         try:
             self.store.delete(subscription)
         except Exception as error:
-            self.schedules.put(subscription)
+            self.reconcile(subscription_id)
             raise _storage_error(error) from None
 
     def page(
@@ -114,30 +115,43 @@ class SubscriptionService:
         except ValueError as error:
             raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
 
-    def repair(self, subscription_id: str) -> Subscription | None:
-        """Bring a fired schedule back in line with its subscription; None if it had none."""
+    def reconcile(self, subscription_id: str) -> Subscription | None:
+        """Make the schedule match the stored subscription; returns it (None: none stored)."""
         subscription = self.store.get(subscription_id)
         if subscription is None:
-            logger.warning("orphan schedule deleted", extra={"subscription_id": subscription_id})
             self.schedules.delete(subscription_id)
-        elif subscription.state != "active":
-            logger.warning("paused schedule disabled", extra={"subscription_id": subscription_id})
+        elif not self.schedules.matches(subscription):
+            logger.warning("schedule repaired", extra={"subscription_id": subscription_id})
             self.schedules.put(subscription)
         return subscription
+
+    def reconcile_all(self) -> int:
+        """The daily sweep: every subscription's schedule, and no schedule without one."""
+        repaired, known, token = 0, set(), None
+        while True:
+            page, token = self.store.page(None, 100, token)
+            for subscription in page:
+                known.add(subscription.subscription_id)
+                if not self.schedules.matches(subscription):
+                    self.schedules.put(subscription)
+                    repaired += 1
+            if not token:
+                break
+        for orphan in self.schedules.subscription_schedules() - known:
+            if self.store.get(orphan) is None:  # not one created since the sweep began
+                self.schedules.delete(orphan)
+                repaired += 1
+        if repaired:
+            logger.warning("schedules repaired by the daily sweep", extra={"repaired": repaired})
+        return repaired
 
     def _apply(self, wanted: Subscription, previous: Subscription | None) -> None:
         wanted.schedule = self.schedules.put(wanted)
         try:
             self.store.save(wanted, previous.version if previous else None)
         except Exception as error:
-            self._undo_schedule(wanted.subscription_id, previous)
+            self.reconcile(wanted.subscription_id)
             raise _storage_error(error) from None
-
-    def _undo_schedule(self, subscription_id: str, previous: Subscription | None) -> None:
-        if previous is None:
-            self.schedules.delete(subscription_id)
-        else:
-            self.schedules.put(previous)
 
     def _refuse_overlap(self, body: SubscriptionBody, subscription_id: str) -> None:
         """One customer's account must not be refreshed by two subscriptions."""

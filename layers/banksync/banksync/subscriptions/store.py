@@ -83,7 +83,12 @@ class SubscriptionStore:
             }
         if next_token:
             request["ExclusiveStartKey"] = decode_token(next_token)
-        answer = self._client.query(**request)
+        try:
+            answer = self._client.query(**request)
+        except ClientError as error:
+            if next_token and error.response["Error"]["Code"] == "ValidationException":
+                raise ValueError("next_token is not one this API gave") from None
+            raise
         found = [Subscription.from_record(from_item(raw)) for raw in answer["Items"]]
         last = answer.get("LastEvaluatedKey")
         return found, encode_token(last) if last else None
@@ -98,6 +103,10 @@ def decode_token(token: str) -> dict[str, Any]:
         key = json.loads(base64.urlsafe_b64decode(token.encode()))
     except ValueError:
         raise ValueError("next_token is not one this API gave") from None
-    if not isinstance(key, dict):
+    if (
+        not isinstance(key, dict)
+        or not {"pk", "sk"} <= set(key)
+        or not all(isinstance(value, dict) and set(value) == {"S"} for value in key.values())
+    ):
         raise ValueError("next_token is not one this API gave")
     return key

@@ -28,9 +28,19 @@ from banksync.sync.settings import BatcherSettings
 @dataclass
 class Batch:
     message_ids: list[str] = field(default_factory=list)
-    items: list[dict[str, str]] = field(default_factory=list)
+    by_key: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     customers: list[dict[str, Any]] = field(default_factory=list)
     skipped_reauth: int = 0
+
+    @property
+    def items(self) -> list[dict[str, str]]:
+        return list(self.by_key.values())
+
+    def add_item(self, item: dict[str, str]) -> None:
+        """One item per (account, product); a subscription's wins, so its webhook is sent."""
+        key = (item["account_id"], item["product"])
+        if key not in self.by_key or "subscription_id" in item:
+            self.by_key[key] = item
 
     def executions(self, max_items: int) -> list[dict[str, Any]]:
         if not self.items and not self.customers:
@@ -62,9 +72,10 @@ class RefreshBatcher:
     def add(self, batch: Batch, message_id: str, message: dict[str, Any]) -> None:
         batch.message_ids.append(message_id)
         if message.get("kind") == "all_accounts":
+            self.subscriptions.reconcile_all()
             self._add_accounts(batch, self.bank.all_accounts(), PRODUCTS, subscription_id=None)
         elif isinstance(message.get("subscription_id"), str):
-            subscription = self.subscriptions.repair(message["subscription_id"])
+            subscription = self.subscriptions.reconcile(message["subscription_id"])
             if subscription is not None and subscription.state == "active":
                 self._add_subscription(batch, subscription)
         else:
@@ -127,7 +138,7 @@ class RefreshBatcher:
                 }
                 if subscription_id:
                     item["subscription_id"] = subscription_id
-                batch.items.append(item)
+                batch.add_item(item)
 
 
 def build_batcher(settings: BatcherSettings) -> RefreshBatcher:
