@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import sys
 import threading
 import traceback
@@ -243,12 +244,20 @@ def _point_sdk_at(endpoint: str, port: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the feed
     stack = OfflineStack(options(argv)).start()
+
+    def stop(signum: int, _: Any) -> None:
+        print(f"\nstopping ({signal.Signals(signum).name})…", flush=True)
+        stack.stopping.set()
+
+    # Handled here rather than left to KeyboardInterrupt: a stack started in the
+    # background inherits SIGINT ignored, and SIGTERM would skip the clean stop.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
     try:
         stack.run()
-    except KeyboardInterrupt:
-        print("\nstopping…", flush=True)
     finally:
         stack.stop()
+        print("stopped.", flush=True)
 
 
 if __name__ == "__main__":

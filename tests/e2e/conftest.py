@@ -60,12 +60,14 @@ def offline_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
             time.sleep(0.2)
         yield {**json.loads(state_file.read_text()), "log": log.name}
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)  # Ctrl-C must stop everything cleanly
         try:
-            process.wait(timeout=20)
+            code = process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            code = None
         log.close()
+    assert code == 0, f"the offline stack did not stop cleanly on Ctrl-C; see {log.name}"
 
 
 @pytest.fixture(scope="session")
