@@ -61,6 +61,7 @@ def offline_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         yield {**json.loads(state_file.read_text()), "log": log.name}
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C must stop everything cleanly
+        code: int | None
         try:
             code = process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -6,6 +6,7 @@ is never touched again. The state machine carries only a Progress summary.
 """
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -130,20 +131,23 @@ class RefreshWorkflow:
         """One round over the batch; True if it stopped early for lack of time."""
         deadline = datetime.fromisoformat(run.deadline_at)
         cut_short = False
+        finished: Counter[ItemStatus] = Counter()
         for item in items:
             if item.status.terminal:
                 continue
+            before = item.to_record()
             if remaining() < TIME_RESERVE_MS:
                 cut_short = True
             elif not _held(run, now) and not _waiting(item, now):
                 self._step(run, item, now, poll)
             if not item.status.terminal and now >= deadline:
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
-            self.runs.save_item(item)
+            if item.to_record() != before:  # a not-ready poll changes nothing: no write
+                self.runs.save_item(item)
             if item.status.terminal:
-                metrics.add_metric(
-                    name=FINISHED_METRICS[item.status], unit=MetricUnit.Count, value=1
-                )
+                finished[item.status] += 1
+        for status, count in finished.items():  # one value per round, not one per item
+            metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
         return cut_short
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, poll: bool) -> None:
