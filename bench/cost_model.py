@@ -27,8 +27,8 @@ import boto3  # noqa: E402
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from banksync.okra.accounts import ProviderAccount  # noqa: E402
 from devstack.sandbox import AccountSpec, Scenario, World  # noqa: E402
+from tests.support.sandbox import provider_account  # noqa: E402
 from tests.support.stack import MOTO_CONFIG, provisioned_stack  # noqa: E402
 from tests.support.sync import SyncHarness  # noqa: E402
 from tests.support.workflow import RefreshHarness  # noqa: E402
@@ -100,7 +100,7 @@ def measure() -> dict[str, float]:
             bank = sync.refresh.modules["RefreshStarterFunction"].workflow.steps.bank
             subscriptions = []
             for spec in specs:
-                bank.register_account(_provider_account(spec), "2026-11-01T00:00:00.000Z")
+                bank.register_account(provider_account(spec), "2026-11-01T00:00:00.000Z")
                 created = sync.subscribe(
                     {"customer": spec.customer_id, "products": ["balance", "transactions"]}
                 )
@@ -129,18 +129,6 @@ def measure() -> dict[str, float]:
         "DynamoDB read units": meter.read_units,
         "provider calls": provider_calls,
     }
-
-
-def _provider_account(spec: AccountSpec) -> ProviderAccount:
-    return ProviderAccount(
-        spec.account_id,
-        spec.customer_id,
-        spec.bank_id,
-        spec.bank_name,
-        spec.nuban,
-        spec.name,
-        spec.currency,
-    )
 
 
 def _item_bytes(attributes: dict[str, Any]) -> int:

@@ -7,40 +7,36 @@ verifies every signature.
 """
 
 import json
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from standardwebhooks import Webhook, WebhookVerificationError
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from devstack.loopback import LoopbackServer
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 Say = Callable[[str, str], None]
 
 
-class DemoSubscriber:
+class DemoSubscriber(LoopbackServer):
     """A subscriber's webhook endpoint on loopback."""
 
     def __init__(self, say: Say, port: int = 0) -> None:
+        super().__init__(self._app, port)
         self.secret = ""
         self.received: list[dict[str, Any]] = []
         self._say = say
-        self._server: BaseWSGIServer = make_server("127.0.0.1", port, self._app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.port}/hooks/banksync"
+    def hook_url(self) -> str:
+        return f"{self.url}/hooks/banksync"
 
     def start(self) -> "DemoSubscriber":
-        self._thread.start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -73,11 +69,11 @@ def seed(api_url: str, token: str, customer: str, subscriber: DemoSubscriber, sa
                 "customer": customer,
                 "products": ["balance", "transactions"],
                 "interval": "one_minute",
-                "webhook_url": subscriber.url,
+                "webhook_url": subscriber.hook_url,
             },
         )
         created.raise_for_status()
         subscription = created.json()
         subscriber.secret = subscription["signing_secret"]
-        say("demo", f"subscribed {customer} every minute → {subscriber.url}")
+        say("demo", f"subscribed {customer} every minute → {subscriber.hook_url}")
         return str(subscription["subscription_id"])

@@ -22,7 +22,6 @@ from typing import Any
 import boto3
 import httpx
 from moto.server import ThreadedMotoServer
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from devstack.demo import DemoSubscriber, seed
 from devstack.event_sources import SourcePump, pumps_for
@@ -30,6 +29,7 @@ from devstack.feed import ActivityFeed
 from devstack.http_api import HttpApi, routes_of
 from devstack.lambdas import LambdaContext, LambdaDispatcher, handler_module, import_fresh
 from devstack.local_scheduler import LocalScheduler
+from devstack.loopback import LoopbackServer
 from devstack.provision import function_environment, provision
 from devstack.sandbox import Sandbox, demo_world
 from devstack.sandbox.server import SandboxServer
@@ -139,7 +139,7 @@ class OfflineStack:
     def stop(self) -> None:
         self.stopping.set()
         for server in reversed(self.servers):
-            server.stop() if hasattr(server, "stop") else server.shutdown()
+            server.stop()
         self.dispatcher_context.__exit__(None, None, None)
 
     def _provider(self) -> tuple[str, str]:
@@ -179,10 +179,9 @@ class OfflineStack:
             LambdaContext,
             on_request=lambda what, status: self.feed.say("api", f"{what} → {status}"),
         )
-        server: BaseWSGIServer = make_server("127.0.0.1", self.args.api_port, api, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = LoopbackServer(api, self.args.api_port).start()
         self.servers.append(server)
-        self.api_url = f"http://127.0.0.1:{server.port}"
+        self.api_url = server.url
 
     def _demo(self) -> None:
         self.subscriber = DemoSubscriber(self.feed.say).start()

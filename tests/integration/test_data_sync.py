@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 
 from banksync.bankdata.store import BankDataStore
-from banksync.okra.accounts import ProviderAccount
 from banksync.subscriptions.models import subscription_id_for
 from devstack.queues import QueuePump
 from devstack.sandbox import AccountSpec, Scenario, World
 from tests.support.lambdas import invoke, load_event
+from tests.support.sandbox import provider_account
 from tests.support.sync import SyncHarness
 
 GTB = "5d6fe57a4099cc4b210bbeb3"
@@ -24,18 +24,7 @@ def account(account_id: str, customer: str, bank: str = ACCESS, **scenario: Any)
 
 
 def register(bank: BankDataStore, spec: AccountSpec) -> None:
-    bank.register_account(
-        ProviderAccount(
-            spec.account_id,
-            spec.customer_id,
-            spec.bank_id,
-            spec.bank_name,
-            spec.nuban,
-            spec.name,
-            spec.currency,
-        ),
-        "2026-11-01T00:00:00.000Z",
-    )
+    bank.register_account(provider_account(spec), "2026-11-01T00:00:00.000Z")
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ import pytest
 from banksync.bankdata.store import BankDataStore
 from banksync.delivery.store import DeliveryStore
 from banksync.okra.accounts import ProviderAccount
+from devstack.lambdas import LambdaContext
 from devstack.sandbox import demo_world
 from tests.support.delivery import Delivering
-from tests.support.lambdas import LambdaContext, load_event
+from tests.support.lambdas import load_event
 from tests.support.sync import SyncHarness
 
 CUSTOMER, BANK = "6740a0e1b2c3d4e5f6000a01", "5d6fe57a4099cc4b210bbec0"

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from banksync.bankdata.store import BankDataStore
-from banksync.okra.accounts import ProviderAccount
 from devstack.sandbox import AccountSpec, Scenario, World
 from tests.support.delivery import Delivering
+from tests.support.sandbox import provider_account
 
 HOOK = "https://hooks.example.com/okra"
 
@@ -22,10 +22,7 @@ def refreshed_subscription(delivering: Delivering, products: list[str]) -> str:
     spec = AccountSpec("acct-1", "cust-1", scenario=Scenario(ready_after=20))
     sync.refresh.use(World(accounts=[spec]))
     BankDataStore(sync.stack.refs["DataTable"], sync.aws.client("dynamodb")).register_account(
-        ProviderAccount(
-            "acct-1", "cust-1", spec.bank_id, spec.bank_name, spec.nuban, spec.name, spec.currency
-        ),
-        "2026-11-01T00:00:00.000Z",
+        provider_account(spec), "2026-11-01T00:00:00.000Z"
     )
     created = sync.subscribe({"customer": "cust-1", "products": products, "webhook_url": HOOK})
     delivering.subscriber.secret = created["signing_secret"]

@@ -10,9 +10,9 @@ from standardwebhooks import Webhook
 
 from banksync.delivery.model import Delivery
 from banksync.delivery.store import DeliveryStore
+from devstack.lambdas import LambdaContext
 from devstack.queues import QueuePump
 from devstack.streams import StreamPump
-from tests.support.lambdas import LambdaContext
 from tests.support.sync import SyncHarness
 
 

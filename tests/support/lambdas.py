@@ -1,8 +1,6 @@
 """Loading a function as Lambda would: its environment from the template, a fresh import."""
 
 import json
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -10,25 +8,13 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
-from devstack.lambdas import handler_module, import_fresh
+from devstack.lambdas import LambdaContext, handler_module, import_fresh
 from devstack.provision import function_environment
 from devstack.template import StackTemplate
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 # The token the event fixtures carry; tests store it as the webhook secret.
 WEBHOOK_TOKEN = "local-dev-webhook-token"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "banksync-test"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:banksync-test"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 def cold_start(
@@ -48,7 +34,9 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 def invoke(handler_module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
-    response: dict[str, Any] = handler_module.lambda_handler(event, LambdaContext())
+    response: dict[str, Any] = handler_module.lambda_handler(
+        event, LambdaContext(function_name="banksync-test")
+    )
     return response
 
 

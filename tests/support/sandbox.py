@@ -1,7 +1,8 @@
 """The provider sandbox wired to a virtual clock, for tests that never wait."""
 
+from banksync.okra.accounts import ProviderAccount
 from banksync.okra.client import OkraClient
-from devstack.sandbox import Sandbox, World
+from devstack.sandbox import AccountSpec, Sandbox, World
 from devstack.sandbox.world import SANDBOX_SECRET_KEY
 
 __all__ = ["SANDBOX_SECRET_KEY"]
@@ -34,3 +35,16 @@ def sandbox_client(sandbox: Sandbox, key: str | None = None) -> OkraClient:
 
 def new_sandbox(world: World, clock: VirtualClock) -> Sandbox:
     return Sandbox(world, clock=clock, sleep=clock.sleep)
+
+
+def provider_account(spec: AccountSpec) -> ProviderAccount:
+    """The sandbox account as the provider adapter describes it (for the registry)."""
+    return ProviderAccount(
+        spec.account_id,
+        spec.customer_id,
+        spec.bank_id,
+        spec.bank_name,
+        spec.nuban,
+        spec.name,
+        spec.currency,
+    )

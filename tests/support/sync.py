@@ -7,11 +7,12 @@ from typing import Any
 import boto3
 import pytest
 
+from devstack.lambdas import LambdaContext
 from devstack.queues import QueuePump
 from devstack.scheduler import fire
 from devstack.streams import StreamPump
 from devstack.template import StackTemplate
-from tests.support.lambdas import LambdaContext, cold_start, http_event, invoke, json_body
+from tests.support.lambdas import cold_start, http_event, invoke, json_body
 from tests.support.workflow import RefreshHarness
 
 

@@ -25,12 +25,7 @@ class ApiSettings:
             idempotency_table_name=env_str("IDEMPOTENCY_TABLE_NAME", environ),
             refresh_state_machine_arn=env_str("REFRESH_STATE_MACHINE_ARN", environ),
             refresh_deadline_seconds=env_int("REFRESH_DEADLINE_SECONDS", 900, environ=environ),
-            schedule_target=ScheduleTarget(
-                group_name=env_str("SCHEDULE_GROUP_NAME", environ),
-                queue_arn=env_str("DUE_REFRESH_QUEUE_ARN", environ),
-                role_arn=env_str("SCHEDULER_ROLE_ARN", environ),
-                dead_letter_arn=env_str("SCHEDULE_DEAD_LETTER_QUEUE_ARN", environ),
-            ),
+            schedule_target=ScheduleTarget.from_environ(environ),
             signing_key_id=env_str("SIGNING_KEY_ID", environ),
             # Only the offline stack sets this: plain-http webhooks to loopback.
             allow_loopback_webhooks=env_bool("ALLOW_LOOPBACK_WEBHOOKS", False, environ),

@@ -7,11 +7,13 @@ due-work queue, where refreshes are batched.
 
 import contextlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import boto3
 
+from banksync.environment import env_str
 from banksync.subscriptions.intervals import MINUTES, flexible_window_minutes, rate_expression
 from banksync.subscriptions.models import Subscription
 
@@ -22,6 +24,15 @@ class ScheduleTarget:
     queue_arn: str
     role_arn: str
     dead_letter_arn: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        return cls(
+            group_name=env_str("SCHEDULE_GROUP_NAME", environ),
+            queue_arn=env_str("DUE_REFRESH_QUEUE_ARN", environ),
+            role_arn=env_str("SCHEDULER_ROLE_ARN", environ),
+            dead_letter_arn=env_str("SCHEDULE_DEAD_LETTER_QUEUE_ARN", environ),
+        )
 
 
 class SubscriptionSchedules:

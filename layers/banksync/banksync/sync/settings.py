@@ -19,10 +19,5 @@ class BatcherSettings:
         return cls(
             data_table_name=env_str("DATA_TABLE_NAME", environ),
             refresh_state_machine_arn=env_str("REFRESH_STATE_MACHINE_ARN", environ),
-            schedule_target=ScheduleTarget(
-                group_name=env_str("SCHEDULE_GROUP_NAME", environ),
-                queue_arn=env_str("DUE_REFRESH_QUEUE_ARN", environ),
-                role_arn=env_str("SCHEDULER_ROLE_ARN", environ),
-                dead_letter_arn=env_str("SCHEDULE_DEAD_LETTER_QUEUE_ARN", environ),
-            ),
+            schedule_target=ScheduleTarget.from_environ(environ),
         )
