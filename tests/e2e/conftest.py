@@ -20,7 +20,7 @@ import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BOOT_SECONDS = 90
+BOOT_SECONDS = 120
 
 
 def free_port() -> int:

@@ -37,7 +37,7 @@ def test_the_demo_flow_ends_with_signed_webhooks_delivered(
         return done if len(done) >= 4 else []
 
     # The one-minute schedule fires after a minute; then Waits, polls and deliveries.
-    deliveries = wait_for(delivered, timeout=150, every=2)
+    deliveries = wait_for(delivered, timeout=240, every=2)
     assert {d["event_type"]["S"] for d in deliveries} >= {
         "balance.succeeded",
         "transactions.succeeded",
@@ -83,7 +83,7 @@ def test_an_on_demand_refresh_completes_through_the_real_workflow(
             status = api.get(f"/refreshes/{refresh_id}").json()
             return status if status.get("status") == "completed" else None
 
-        status = wait_for(completed, timeout=60)
+        status = wait_for(completed, timeout=120)
     assert [i["status"] for i in status["items"]] == ["succeeded"]
     assert status["items"][0]["balance"]["currency"] == "NGN"
 

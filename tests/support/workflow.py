@@ -27,7 +27,7 @@ from tests.support.lambdas import cold_start
 from tests.support.sandbox import SANDBOX_BASE_URL, VirtualClock, new_sandbox
 
 TASK_FUNCTIONS = ("RefreshStarterFunction", "CallbackPollerFunction", "RefreshAborterFunction")
-REAL_TIME_LIMIT = 60.0
+REAL_TIME_LIMIT = 120.0
 
 
 @dataclass
