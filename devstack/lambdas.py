@@ -10,6 +10,7 @@ state machines see what AWS would show them.
 import importlib
 import json
 import sys
+import threading
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
@@ -43,6 +44,18 @@ def handler_module(template: StackTemplate, logical_id: str) -> tuple[str, str]:
     module, attribute = props["Handler"].rsplit(".", 1)
     package = props["CodeUri"].strip("/").replace("/", ".")
     return f"{package}.{module}", attribute
+
+
+def one_at_a_time(handler: Handler) -> Handler:
+    """One invocation at a time, as one Lambda container runs them: Powertools keeps
+    the current event in shared state that concurrent calls would trample."""
+    lock = threading.Lock()
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        with lock:
+            return handler(event, context)
+
+    return invoke
 
 
 def import_fresh(module: str) -> ModuleType:

@@ -27,7 +27,13 @@ from devstack.demo import DemoSubscriber, seed
 from devstack.event_sources import SourcePump, pumps_for
 from devstack.feed import ActivityFeed
 from devstack.http_api import HttpApi, routes_of
-from devstack.lambdas import LambdaContext, LambdaDispatcher, handler_module, import_fresh
+from devstack.lambdas import (
+    LambdaContext,
+    LambdaDispatcher,
+    handler_module,
+    import_fresh,
+    one_at_a_time,
+)
 from devstack.local_scheduler import LocalScheduler
 from devstack.loopback import LoopbackServer
 from devstack.provision import function_environment, provision
@@ -114,7 +120,9 @@ class OfflineStack:
             self.sandbox,
         )
         self.scheduler = LocalScheduler(
-            self.session, on_fire=lambda name, _: self.feed.say("schedule", f"{name} fired")
+            self.session,
+            on_fire=lambda name, _: self.feed.say("schedule", f"{name} fired"),
+            on_problem=lambda message: self.feed.say("schedule", message),
         )
         self._serve_api()
         self._write_state(endpoint, okra_url)
@@ -157,7 +165,7 @@ class OfflineStack:
         for logical_id, _ in self.template.resources("AWS::Serverless::Function"):
             os.environ.update(function_environment(self.template, logical_id))
             module, attribute = handler_module(self.template, logical_id)
-            handler = getattr(import_fresh(module), attribute)
+            handler = one_at_a_time(getattr(import_fresh(module), attribute))
             self.handlers[logical_id] = handler
             self.dispatcher.register(self.template.refs[logical_id], handler)
         self.dispatcher_context = self.dispatcher.installed()

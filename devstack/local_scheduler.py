@@ -30,17 +30,19 @@ class LocalScheduler:
         self,
         session: Any,
         on_fire: Callable[[str, str], None] = lambda name, group: None,
+        on_problem: Callable[[str], None] = lambda message: None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
         self._client = session.client("scheduler")
         self._session = session
         self._on_fire = on_fire
+        self._on_problem = on_problem
         self._clock = clock
         self._rng = rng or random.Random()  # noqa: S311 - spreading load, not security
         # key → (changed_at, nominal occurrence, when it fires: nominal + window offset)
         self._due: dict[tuple[str, str], tuple[float, float, float]] = {}
-        self.unsupported: set[str] = set()
+        self.reported: set[str] = set()
 
     def tick(self) -> list[str]:
         """Fire whatever is due now; returns the names fired."""
@@ -48,30 +50,44 @@ class LocalScheduler:
         for schedule in self._schedules():
             key = (schedule["GroupName"], schedule["Name"])
             seen.add(key)
-            period = rate_seconds(schedule["ScheduleExpression"])
-            if schedule["State"] != "ENABLED" or period is None:
-                if period is None:
-                    self.unsupported.add(f"{key[1]}: {schedule['ScheduleExpression']}")
-                self._due.pop(key, None)
-                continue
-            changed = schedule["LastModificationDate"].timestamp()
-            known = self._due.get(key)
-            if known and known[0] == changed:
-                _, nominal, due = known
-            else:  # new or changed: rates count from the change
-                nominal = changed + period
-                due = nominal + self._offset(schedule)
-            if now >= due:
-                fire(self._session, schedule)
-                self._on_fire(key[1], key[0])
-                fired.append(key[1])
-                while nominal <= now:
-                    nominal += period
-                due = nominal + self._offset(schedule)
-            self._due[key] = (changed, nominal, due)
+            try:
+                if self._due_now(key, schedule, now):
+                    fired.append(key[1])
+            except Exception as error:  # one bad schedule must not stop the others
+                self._report(f"{key[1]}: {type(error).__name__}: {error}")
         for gone in set(self._due) - seen:
             del self._due[gone]
         return fired
+
+    def _due_now(self, key: tuple[str, str], schedule: dict[str, Any], now: float) -> bool:
+        period = rate_seconds(schedule["ScheduleExpression"])
+        if period is None:
+            self._report(f"{key[1]}: {schedule['ScheduleExpression']} is not fired offline")
+        if period is None or schedule["State"] != "ENABLED" or not _in_window(schedule, now):
+            self._due.pop(key, None)
+            return False
+        changed = schedule["LastModificationDate"].timestamp()
+        known = self._due.get(key)
+        if known and known[0] == changed:
+            _, nominal, due = known
+        else:  # new or changed: rates count from the change
+            nominal = changed + period
+            due = nominal + self._offset(schedule)
+        fire_now = now >= due
+        if fire_now:
+            while nominal <= now:
+                nominal += period
+            due = nominal + self._offset(schedule)
+        self._due[key] = (changed, nominal, due)
+        if fire_now:
+            fire(self._session, schedule)
+            self._on_fire(key[1], key[0])
+        return fire_now
+
+    def _report(self, message: str) -> None:
+        if message not in self.reported:
+            self.reported.add(message)
+            self._on_problem(message)
 
     def _offset(self, schedule: dict[str, Any]) -> float:
         window = schedule.get("FlexibleTimeWindow", {})
@@ -81,10 +97,16 @@ class LocalScheduler:
 
     def _schedules(self) -> list[dict[str, Any]]:
         found = []
-        for group in self._client.list_schedule_groups().get("ScheduleGroups", []):
-            listed = self._client.list_schedules(GroupName=group["Name"]).get("Schedules", [])
-            for summary in listed:
+        groups = self._client.get_paginator("list_schedule_groups").paginate()
+        for group in (g for page in groups for g in page["ScheduleGroups"]):
+            pages = self._client.get_paginator("list_schedules").paginate(GroupName=group["Name"])
+            for summary in (s for page in pages for s in page["Schedules"]):
                 found.append(
                     self._client.get_schedule(Name=summary["Name"], GroupName=group["Name"])
                 )
         return found
+
+
+def _in_window(schedule: dict[str, Any], now: float) -> bool:
+    start, end = schedule.get("StartDate"), schedule.get("EndDate")
+    return (start is None or now >= start.timestamp()) and (end is None or now < end.timestamp())

@@ -61,6 +61,14 @@ def test_ready_after_several_polls_stores_balance_and_transactions(
     assert (str(run.status), run.counts) == ("completed", {"succeeded": 2})
 
 
+def test_the_first_wait_is_the_initial_wait(refresh: RefreshHarness) -> None:
+    refresh.use(one_account(Scenario(ready_after=3)))
+    execution = refresh.run(
+        {"refresh_id": "r-quick", "items": items("acct-0"), "initial_wait_seconds": 5}
+    )
+    assert execution.waits == [5]
+
+
 def test_never_ready_times_out_at_the_deadline(
     refresh: RefreshHarness, runs: RefreshRunStore
 ) -> None:
@@ -111,6 +119,7 @@ def test_429_holds_every_call_for_60_seconds_and_restarts_nothing(
     retried = sandbox.calls_to("/balance/refresh", "acct-1")
     assert [call.status for call in retried] == [429, 200]
     assert retried[1].at - retried[0].at == 60
+    assert execution.waits[0] == 60  # the first Wait lasts the hold, not the initial 30 s
 
 
 def test_a_burst_past_the_rate_limit_does_not_hammer_the_provider(

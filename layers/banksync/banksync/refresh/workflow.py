@@ -6,6 +6,7 @@ is never touched again. The state machine carries only a Progress summary.
 """
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -60,8 +61,9 @@ class RefreshWorkflow:
         run = self._ensure_run(request, now)
         items = self._ensure_items(run, request, now)
         cut_short = self._advance(run, items, now, poll=False, remaining=remaining)
-        wait = 1 if cut_short else request.initial_wait_seconds
-        return self._progress(run, items, now, first_wait=wait)
+        return self._progress(
+            run, items, now, initial_wait=request.initial_wait_seconds, cut_short=cut_short
+        )
 
     def poll(self, refresh_id: str, remaining: Remaining = lambda: 900_000) -> dict[str, Any]:
         run = self._run(refresh_id)
@@ -69,7 +71,7 @@ class RefreshWorkflow:
         now = self.clock()
         run.rounds += 1
         cut_short = self._advance(run, items, now, poll=True, remaining=remaining)
-        return self._progress(run, items, now, first_wait=1 if cut_short else 0)
+        return self._progress(run, items, now, cut_short=cut_short)
 
     def abort(self, refresh_id: str, error: dict[str, Any]) -> None:
         """Record an unexpected failure: no item is ever left running."""
@@ -175,27 +177,41 @@ class RefreshWorkflow:
             item.finish(ItemStatus.FAILED, at, f"unexpected error: {type(error).__name__}")
 
     def _progress(
-        self, run: RefreshRun, items: list[RefreshItem], now: datetime, first_wait: int = 0
+        self,
+        run: RefreshRun,
+        items: list[RefreshItem],
+        now: datetime,
+        initial_wait: int | None = None,
+        cut_short: bool = False,
     ) -> dict[str, Any]:
         counts = _counts(items)
         done = all(item.status.terminal for item in items)
-        deadline = datetime.fromisoformat(run.deadline_at)
-        wait = next_wait(
-            items,
-            run.rounds,
-            now,
-            deadline,
-            self.settings.poll_interval_seconds,
-            self.settings.max_wait_seconds,
-        )
-        if first_wait and not run.rounds:
-            wait = max(wait, min(first_wait, max(1, int((deadline - now).total_seconds()))))
         run.counts, run.updated_at = counts, iso(now)
         if done:
             run.status, run.finished_at = RunStatus.COMPLETED, iso(now)
         self.runs.save_run(run)
         logger.info("refresh progress", extra={"refresh_id": run.refresh_id, "counts": counts})
+        wait = self._wait(run, items, now, initial_wait, cut_short)
         return Progress(run.refresh_id, done, wait, counts).to_output()
+
+    def _wait(
+        self,
+        run: RefreshRun,
+        items: list[RefreshItem],
+        now: datetime,
+        initial_wait: int | None,
+        cut_short: bool,
+    ) -> int:
+        deadline = datetime.fromisoformat(run.deadline_at)
+        held = datetime.fromisoformat(run.held_until) if run.held_until else None
+        until_held = math.ceil((held - now).total_seconds()) if held and held > now else 0
+        if cut_short and not until_held:
+            return 1  # straight back for the items this round had no time for
+        if initial_wait is not None:
+            to_deadline = max(1, int((deadline - now).total_seconds()))
+            return max(min(initial_wait, to_deadline), until_held)
+        interval, cap = self.settings.poll_interval_seconds, self.settings.max_wait_seconds
+        return next_wait(items, run.rounds, now, deadline, interval, cap, held)
 
 
 def _held(run: RefreshRun, now: datetime) -> bool:
