@@ -8,7 +8,7 @@ Supported pattern operators: exact values, ``prefix``, ``exists`` and
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from devstack.queues import QueuePump
@@ -47,6 +47,9 @@ def _matches_one(rule: Any, value: Any, present: bool) -> bool:
     raise UnsupportedFilterError(f"the offline stack does not support filter {operator!r}")
 
 
+STREAM_ATTEMPTS = 3
+
+
 @dataclass
 class SourcePump:
     name: str
@@ -55,19 +58,45 @@ class SourcePump:
     queue: QueuePump | None
     filters: list[Any]
     batch_size: int
+    on_drop: Callable[[str], None] = lambda message: None
+    retry: list[dict[str, Any]] = field(default_factory=list)
+    attempts: dict[str, int] = field(default_factory=dict)
 
     def run_once(self, handler: Handler) -> int:
         """Hand over what is waiting; returns how many records went to the function."""
         if self.queue is not None:
             response = self.queue.deliver(handler)
             return 0 if response is None else 1
-        records = [r for r in (self.pull or list)() if self._wanted(r)]
+        records = self.retry + [r for r in (self.pull or list)() if self._wanted(r)]
+        self.retry = []
         for start in range(0, len(records), self.batch_size):
-            handler({"Records": records[start : start + self.batch_size]})
+            self._deliver(handler, records[start : start + self.batch_size])
         return len(records)
+
+    def _deliver(self, handler: Handler, batch: list[dict[str, Any]]) -> None:
+        """Records the function failed (by exception or batchItemFailures) are retried
+        on the next pass, up to STREAM_ATTEMPTS, then reported as dropped."""
+        try:
+            response = handler({"Records": batch}) or {}
+            failed_ids = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            failed = [r for r in batch if _sequence(r) in failed_ids]
+        except Exception as error:
+            self.on_drop(f"{self.name}: {type(error).__name__}: {error}")
+            failed = batch
+        for record in failed:
+            key = _sequence(record)
+            self.attempts[key] = self.attempts.get(key, 0) + 1
+            if self.attempts[key] < STREAM_ATTEMPTS:
+                self.retry.append(record)
+            else:
+                self.on_drop(f"{self.name}: record {key} failed {STREAM_ATTEMPTS} times, dropped")
 
     def _wanted(self, record: dict[str, Any]) -> bool:
         return not self.filters or any(matches(f, record) for f in self.filters)
+
+
+def _sequence(record: dict[str, Any]) -> str:
+    return str(record.get("dynamodb", {}).get("SequenceNumber", ""))
 
 
 def pumps_for(template: StackTemplate, session: Any) -> dict[str, list[SourcePump]]:

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import traceback
@@ -81,8 +82,15 @@ class OfflineStack:
         self.subscriber: DemoSubscriber | None = None
 
     def start(self) -> "OfflineStack":
+        for port, flag in (
+            (self.args.moto_port, "--moto-port"),
+            (self.args.api_port, "--api-port"),
+        ):
+            if not _free(port):
+                sys.exit(f"port {port} on 127.0.0.1 is in use: choose another with {flag}")
         endpoint = f"http://127.0.0.1:{self.args.moto_port}"
         _point_sdk_at(endpoint, self.args.moto_port)
+        os.environ["PUBLIC_API_URL"] = f"http://127.0.0.1:{self.args.api_port}"
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.args.moto_port, verbose=False)
         moto.start()
         self.servers.append(moto)
@@ -148,7 +156,9 @@ class OfflineStack:
         self.stopping.set()
         for server in reversed(self.servers):
             server.stop()
-        self.dispatcher_context.__exit__(None, None, None)
+        if hasattr(self, "dispatcher_context"):
+            self.dispatcher_context.__exit__(None, None, None)
+        self.args.state_file.unlink(missing_ok=True)  # its token dies with this stack
 
     def _provider(self) -> tuple[str, str]:
         if self.args.okra_base_url:
@@ -178,7 +188,16 @@ class OfflineStack:
 
     def _pump(self, logical_id: str, pump: SourcePump) -> None:
         handler = self.handlers[logical_id]
-        pump.run_once(lambda event: handler(event, LambdaContext(function_name=logical_id)))
+        pump.on_drop = lambda message: self.feed.say("error", message)
+
+        def invoke(event: dict[str, Any]) -> Any:
+            try:
+                return handler(event, LambdaContext(function_name=logical_id))
+            except Exception as error:  # reported here; the pump retries as Lambda would
+                self.feed.say("error", f"{logical_id}: {type(error).__name__}: {error}")
+                raise
+
+        pump.run_once(invoke)
 
     def _serve_api(self) -> None:
         api = HttpApi(
@@ -232,6 +251,15 @@ class OfflineStack:
         print("activity feed (Ctrl-C stops everything):", flush=True)
 
 
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _point_sdk_at(endpoint: str, port: int) -> None:
     os.environ.update(
         {
@@ -250,7 +278,7 @@ def _point_sdk_at(endpoint: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the feed
-    stack = OfflineStack(options(argv)).start()
+    stack = OfflineStack(options(argv))
 
     def stop(signum: int, _: Any) -> None:
         print(f"\nstopping ({signal.Signals(signum).name})…", flush=True)
@@ -261,7 +289,9 @@ def main(argv: list[str] | None = None) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)
     try:
-        stack.run()
+        stack.start()
+        if not stack.stopping.is_set():
+            stack.run()
     finally:
         stack.stop()
         print("stopped.", flush=True)

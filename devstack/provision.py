@@ -52,7 +52,11 @@ def provision(
     pending = []
     for logical_id, resource in template.resources():
         kind = resource["Type"]
+        if "Condition" in resource and not template.condition(resource["Condition"]):
+            continue  # not created with these parameters, as in CloudFormation
         if kind in SERVED_LOCALLY:
+            # Nothing to create, but other resources may refer to it by name.
+            template.record(logical_id, f"{template.stack_name}-{logical_id}")
             continue
         if kind not in provisioners:
             raise UnsupportedResourceError(

@@ -124,7 +124,8 @@ class StackTemplate:
                 return str(self._lookup(self.attributes, name))
             return str(self._ref(name))
 
-        return re.sub(r"\$\{([^!}][^}]*)\}", replace, template)
+        substituted = re.sub(r"\$\{([^!}][^}]*)\}", replace, template)
+        return substituted.replace("${!", "${")  # ${!Literal} stands for a literal ${Literal}
 
     @staticmethod
     def _lookup(values: Mapping[str, str], name: str) -> str:

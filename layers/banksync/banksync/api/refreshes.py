@@ -29,6 +29,7 @@ idempotency_config = IdempotencyConfig(
 
 class RefreshRoutes:
     def __init__(self, settings: ApiSettings) -> None:
+        self.public_api_url = settings.public_api_url
         runs = RefreshRunStore(settings.data_table_name)
         self.refreshes = OnDemandRefreshes(
             runs,
@@ -70,7 +71,8 @@ def post_refresh() -> Response[Any]:
     }
     accepted = _routes().start(command)
     # From API Gateway's own domain name, never from client-controlled headers.
-    status_url = f"https://{event.request_context.domain_name}/refreshes/{accepted['refresh_id']}"
+    base = _routes().public_api_url or f"https://{event.request_context.domain_name}"
+    status_url = f"{base}/refreshes/{accepted['refresh_id']}"
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,

@@ -1,5 +1,6 @@
 """The operator API function's settings, checked at cold start."""
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Self
@@ -17,6 +18,9 @@ class ApiSettings:
     schedule_target: ScheduleTarget
     signing_key_id: str
     allow_loopback_webhooks: bool
+    # Where clients reach this API, when API Gateway's own domain name is not it
+    # (the offline stack serves plain http on loopback). Unset in AWS.
+    public_api_url: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -29,4 +33,6 @@ class ApiSettings:
             signing_key_id=env_str("SIGNING_KEY_ID", environ),
             # Only the offline stack sets this: plain-http webhooks to loopback.
             allow_loopback_webhooks=env_bool("ALLOW_LOOPBACK_WEBHOOKS", False, environ),
+            public_api_url=(os.environ if environ is None else environ).get("PUBLIC_API_URL")
+            or None,
         )
