@@ -94,10 +94,10 @@ class ActivityFeed:
         kind = event["type"]
         if kind == "ExecutionStarted":
             started = json.loads(event["executionStartedEventDetails"].get("input") or "{}")
-            size = (
-                len(started.get("items", [])) or f"{len(started.get('customers', []))} customer(s)"
-            )
-            self.say("workflow", f"{name} started ({size} items)")
+            items, customers = len(started.get("items", [])), len(started.get("customers", []))
+            what = [f"{items} items"] * bool(items)
+            what += [f"{customers} customers' accounts"] * bool(customers)
+            self.say("workflow", f"{name} started ({', '.join(what)})")
         elif kind == "WaitStateEntered":
             state = json.loads(event["stateEnteredEventDetails"].get("input") or "{}")
             self.say(
