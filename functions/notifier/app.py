@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.delivery.factory import build_notifier
+from banksync.delivery.notifications import build_notifier
 from banksync.delivery.settings import DeliverySettings
 from banksync.dynamo import plain
 from banksync.observability import logger, metrics, tracer

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.delivery.factory import build_deliverer
+from banksync.delivery.deliverer import build_deliverer
 from banksync.delivery.settings import DeliverySettings
 from banksync.observability import logger, metrics, tracer
 

@@ -3,9 +3,7 @@
 from banksync.okra.accounts import ProviderAccount
 from banksync.okra.client import OkraClient
 from devstack.sandbox import AccountSpec, Sandbox, World
-from devstack.sandbox.world import SANDBOX_SECRET_KEY
-
-__all__ = ["SANDBOX_SECRET_KEY"]
+from devstack.sandbox.world import SANDBOX_SECRET_KEY as SANDBOX_SECRET_KEY
 
 SANDBOX_BASE_URL = "http://okra.sandbox.test/v2"
 

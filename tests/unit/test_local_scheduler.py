@@ -11,6 +11,14 @@ import pytest
 from devstack.local_scheduler import LocalScheduler, rate_seconds
 
 
+def due_queue(aws: boto3.Session) -> tuple[str, str]:
+    """The SQS queue schedules deliver to: its URL and ARN."""
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="due")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return url, attributes["Attributes"]["QueueArn"]
+
+
 @pytest.mark.parametrize(
     ("expression", "seconds"),
     [
@@ -27,11 +35,7 @@ def test_rate_expressions(expression: str, seconds: int | None) -> None:
 
 
 def test_schedules_fire_on_time_and_honour_state(aws: boto3.Session) -> None:
-    sqs = aws.client("sqs")
-    url = sqs.create_queue(QueueName="due")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    url, arn = due_queue(aws)
     scheduler = aws.client("scheduler")
     scheduler.create_schedule_group(Name="g")
     target: Any = {"Arn": arn, "RoleArn": "arn:aws:iam::123456789012:role/r", "Input": '{"n": 1}'}
@@ -58,6 +62,7 @@ def test_schedules_fire_on_time_and_honour_state(aws: boto3.Session) -> None:
     assert local.tick() == []
     now[0] += 60
     assert local.tick() == ["every-minute"]
+    sqs = aws.client("sqs")
     bodies = [
         json.loads(m["Body"])
         for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -80,11 +85,7 @@ def test_schedules_fire_on_time_and_honour_state(aws: boto3.Session) -> None:
 def test_a_flexible_window_delays_within_it(aws: boto3.Session) -> None:
     scheduler = aws.client("scheduler")
     scheduler.create_schedule_group(Name="g")
-    sqs = aws.client("sqs")
-    url = sqs.create_queue(QueueName="due")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    _, arn = due_queue(aws)
     scheduler.create_schedule(
         Name="hourly",
         GroupName="g",
@@ -108,11 +109,7 @@ def test_a_flexible_window_delays_within_it(aws: boto3.Session) -> None:
 
 
 def test_every_page_of_schedules_fires(aws: boto3.Session) -> None:
-    sqs = aws.client("sqs")
-    url = sqs.create_queue(QueueName="due")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    _, arn = due_queue(aws)
     scheduler = aws.client("scheduler")
     scheduler.create_schedule_group(Name="g")
     target: Any = {"Arn": arn, "RoleArn": "arn:aws:iam::123456789012:role/r"}

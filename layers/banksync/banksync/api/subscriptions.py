@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from banksync.api.bodies import json_object
 from banksync.api.settings import ApiSettings
 from banksync.api_errors import ApiError
-from banksync.subscriptions.models import SubscriptionBody
+from banksync.subscriptions.body import SubscriptionBody
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.service import SubscriptionService, public_view
 from banksync.subscriptions.signing import SigningSecrets

@@ -15,6 +15,7 @@ from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.model import Delivery, DeliveryStatus
 from banksync.delivery.queue import RETRY_DELAY_SECONDS, DeliveryQueue
 from banksync.delivery.sender import WebhookSender
+from banksync.delivery.settings import DeliverySettings
 from banksync.delivery.store import DeliveryStore
 from banksync.observability import logger, metrics
 from banksync.subscriptions.signing import SigningSecrets
@@ -101,3 +102,14 @@ class Deliverer:
         first = datetime.fromisoformat(delivery.first_attempt_at or attempt["at"])
         next_attempt = self.clock() + timedelta(seconds=RETRY_DELAY_SECONDS)
         return "abandoned" if next_attempt - first > GIVE_UP_AFTER else "pending"
+
+
+def build_deliverer(settings: DeliverySettings) -> Deliverer:
+    return Deliverer(
+        DeliveryStore(settings.data_table_name),
+        SubscriptionStore(settings.data_table_name),
+        SigningSecrets(settings.signing_key_id),
+        DeliveryQueue(settings.delivery_queue_url),
+        WebhookSender(),
+        settings.allow_loopback_webhooks,
+    )

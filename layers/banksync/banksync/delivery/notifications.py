@@ -12,6 +12,7 @@ from typing import Any
 from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.model import Delivery, delivery_id_for
 from banksync.delivery.queue import DeliveryQueue
+from banksync.delivery.settings import DeliverySettings
 from banksync.delivery.store import DeliveryStore
 from banksync.observability import logger
 from banksync.refresh.model import ItemStatus, RefreshItem
@@ -83,3 +84,11 @@ class Notifier:
         self.queue.send(delivery.subscription_id, delivery.delivery_id, attempt=0)
         logger.info("notification queued", extra={"delivery_id": delivery.delivery_id})
         return delivery.delivery_id
+
+
+def build_notifier(settings: DeliverySettings) -> Notifier:
+    return Notifier(
+        SubscriptionStore(settings.data_table_name),
+        DeliveryStore(settings.data_table_name),
+        DeliveryQueue(settings.delivery_queue_url),
+    )

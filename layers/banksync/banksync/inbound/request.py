@@ -61,7 +61,11 @@ def parse_json_object(body: bytes, content_type: str | None) -> tuple[dict[str, 
 
 
 def request_body(body: str | None, is_base64_encoded: bool) -> bytes:
-    """The body's bytes; API Gateway base64-encodes bodies it does not take for text."""
+    """The body's bytes; API Gateway base64-encodes bodies it does not take for text.
+
+    Not Powertools' ``decoded_body``: it returns text, and the size limit and
+    the UTF-8 check need the bytes as they arrived.
+    """
     if not body:
         return b""
     if not is_base64_encoded:

@@ -6,7 +6,7 @@ provider says about the data is returned as a typed outcome.
 """
 
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,9 +27,8 @@ from banksync.okra.outcomes import (
     Started,
     classify_callback,
 )
+from banksync.okra.products import Product
 
-Product = Literal["balance", "transactions"]
-PRODUCTS: tuple[Product, ...] = ("balance", "transactions")
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 MAX_PAGES = 200
 

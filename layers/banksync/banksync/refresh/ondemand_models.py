@@ -1,10 +1,10 @@
 """The body of POST /refreshes."""
 
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ProductName = Literal["balance", "transactions"]
+from banksync.okra.products import Product
 
 
 class RefreshRequestBody(BaseModel):
@@ -13,7 +13,7 @@ class RefreshRequestBody(BaseModel):
     account_id: str | None = Field(default=None, min_length=1, max_length=128)
     customer: str | None = Field(default=None, min_length=1, max_length=128)
     bank: str | None = Field(default=None, min_length=1, max_length=128)
-    products: list[ProductName] = Field(default=["balance", "transactions"], min_length=1)
+    products: list[Product] = Field(default=["balance", "transactions"], min_length=1)
 
     @model_validator(mode="after")
     def one_target(self) -> Self:

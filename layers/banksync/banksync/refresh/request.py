@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, Self
 
-from banksync.okra.client import PRODUCTS
+from banksync.okra.products import PRODUCTS
 from banksync.refresh.settings import WorkflowSettings
 
 

@@ -3,8 +3,9 @@
 from collections.abc import Iterator
 
 from banksync.bankdata.store import BankDataStore
-from banksync.okra.client import OkraClient, Product
+from banksync.okra.client import OkraClient
 from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
+from banksync.okra.products import Product
 from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.request import ItemSpec, StartRequest
 

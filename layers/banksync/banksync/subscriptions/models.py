@@ -1,45 +1,11 @@
-"""A data-sync subscription: Okra's data-sync payload, plus its state."""
+"""A data-sync subscription as stored: Okra's data-sync payload, plus its state."""
 
 import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-
-from banksync.subscriptions.intervals import Interval
-from banksync.subscriptions.webhook_urls import webhook_url_problem
-
-ProductName = Literal["balance", "transactions"]
 SubscriptionState = Literal["active", "paused"]
 ALL_BANKS = "*"
-
-
-class SubscriptionBody(BaseModel):
-    """POST /subscriptions. Validate with ``context={"allow_loopback_http": bool}``."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    customer: str = Field(min_length=1, max_length=128)
-    products: list[ProductName] = Field(min_length=1)
-    bank: str | None = Field(default=None, min_length=1, max_length=128)
-    interval: Interval = "daily"
-    webhook_url: str | None = Field(default=None, min_length=1, max_length=2048)
-
-    @field_validator("products")
-    @classmethod
-    def distinct(cls, products: list[str]) -> list[str]:
-        return list(dict.fromkeys(products))
-
-    @field_validator("webhook_url")
-    @classmethod
-    def safe_destination(cls, url: str | None, info: ValidationInfo) -> str | None:
-        if url is None:
-            return None
-        context = info.context or {}
-        problem = webhook_url_problem(url, bool(context.get("allow_loopback_http")))
-        if problem:
-            raise ValueError(problem)
-        return url
 
 
 def subscription_id_for(customer: str, bank: str | None) -> str:

@@ -10,20 +10,18 @@ schedule that is disabled or missing and so would never fire.
 """
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from banksync.api_errors import ApiError
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
-from banksync.subscriptions.models import (
-    Subscription,
-    SubscriptionBody,
-    SubscriptionState,
-    subscription_id_for,
-)
+from banksync.subscriptions.models import Subscription, SubscriptionState, subscription_id_for
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.signing import SigningSecrets
 from banksync.subscriptions.store import SubscriptionStore, VersionConflictError
+
+if TYPE_CHECKING:  # pydantic stays off the batcher's cold start; only the API parses bodies
+    from banksync.subscriptions.body import SubscriptionBody
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class SubscriptionService:
         self.store, self.schedules, self.secrets = store, schedules, secrets
         self.clock = clock
 
-    def put(self, body: SubscriptionBody) -> Saved:
+    def put(self, body: "SubscriptionBody") -> Saved:
         subscription_id = subscription_id_for(body.customer, body.bank)
         previous = self.store.get(subscription_id)
         self._refuse_overlap(body, subscription_id)
@@ -153,7 +151,7 @@ class SubscriptionService:
             self.reconcile(wanted.subscription_id)
             raise _storage_error(error) from None
 
-    def _refuse_overlap(self, body: SubscriptionBody, subscription_id: str) -> None:
+    def _refuse_overlap(self, body: "SubscriptionBody", subscription_id: str) -> None:
         """One customer's account must not be refreshed by two subscriptions."""
         others = [
             s for s in self.store.of_customer(body.customer) if s.subscription_id != subscription_id

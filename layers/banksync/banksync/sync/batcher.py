@@ -17,7 +17,7 @@ import boto3
 
 from banksync.bankdata.store import BankDataStore
 from banksync.observability import logger
-from banksync.okra.client import PRODUCTS
+from banksync.okra.products import PRODUCTS
 from banksync.subscriptions.models import Subscription
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.service import SubscriptionService

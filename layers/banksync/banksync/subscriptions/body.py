@@ -1,0 +1,35 @@
+"""POST /subscriptions: Okra's data-sync payload, validated (pydantic, API side only)."""
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from banksync.okra.products import Product
+from banksync.subscriptions.intervals import Interval
+from banksync.subscriptions.webhook_urls import webhook_url_problem
+
+
+class SubscriptionBody(BaseModel):
+    """POST /subscriptions. Validate with ``context={"allow_loopback_http": bool}``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    customer: str = Field(min_length=1, max_length=128)
+    products: list[Product] = Field(min_length=1)
+    bank: str | None = Field(default=None, min_length=1, max_length=128)
+    interval: Interval = "daily"
+    webhook_url: str | None = Field(default=None, min_length=1, max_length=2048)
+
+    @field_validator("products")
+    @classmethod
+    def distinct(cls, products: list[str]) -> list[str]:
+        return list(dict.fromkeys(products))
+
+    @field_validator("webhook_url")
+    @classmethod
+    def safe_destination(cls, url: str | None, info: ValidationInfo) -> str | None:
+        if url is None:
+            return None
+        context = info.context or {}
+        problem = webhook_url_problem(url, bool(context.get("allow_loopback_http")))
+        if problem:
+            raise ValueError(problem)
+        return url
