@@ -133,13 +133,16 @@ class OfflineStack:
             on_problem=lambda message: self.feed.say("schedule", message),
         )
         self._serve_api()
-        self._write_state(endpoint, okra_url)
+        self.endpoint, self.okra_url = endpoint, okra_url
         return self
 
     def run(self) -> None:
-        """Pump schedules, queues and streams until stopped."""
+        """Seed the demo, say the stack is ready, then pump until stopped."""
         if not self.args.no_demo:
             self._demo()
+        # Written last, so that a state file means "ready, demo seeded": tools
+        # and tests that wait for it never see a half-started stack.
+        self._write_state(self.endpoint, self.okra_url)
         while not self.stopping.is_set():
             self.step()
             self.stopping.wait(0.5)
@@ -236,7 +239,9 @@ class OfflineStack:
             "provider_base_url": okra_url,
         }
         self.args.state_file.parent.mkdir(parents=True, exist_ok=True)
-        self.args.state_file.write_text(json.dumps(state, indent=2) + "\n")
+        partial = self.args.state_file.with_suffix(".partial")
+        partial.write_text(json.dumps(state, indent=2) + "\n")
+        partial.replace(self.args.state_file)  # atomic: a reader never sees half a file
         print(f"banksync offline stack is up ({self.args.state_file}):")
         for key in (
             "api_url",
