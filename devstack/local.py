@@ -61,6 +61,12 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--initial-wait", type=int, default=10, help="the workflow's first Wait, in seconds"
     )
+    parser.add_argument(
+        "--provider-refresh-every",
+        type=float,
+        default=120.0,
+        help="seconds between the sandbox's own refreshes of every account (Okra: daily)",
+    )
     parser.add_argument("--okra-base-url", help="a real provider API instead of the sandbox")
     parser.add_argument(
         "--okra-secret-key",
@@ -133,6 +139,9 @@ class OfflineStack:
             on_problem=lambda message: self.feed.say("schedule", message),
         )
         self._serve_api()
+        if self.sandbox is not None:
+            # As a provider dashboard would: webhooks to the stack's URL, with its token.
+            self.sandbox.outbox.send_to(f"{self.api_url}/webhooks/okra", self.token)
         self.endpoint, self.okra_url = endpoint, okra_url
         return self
 
@@ -148,7 +157,8 @@ class OfflineStack:
             self.stopping.wait(0.5)
 
     def step(self) -> None:
-        for action in (self.scheduler.tick, self._pump_sources, self.feed.poll):
+        actions = (self.scheduler.tick, self._tick_provider, self._pump_sources, self.feed.poll)
+        for action in actions:
             try:
                 action()
             except Exception as error:  # the feed reports; the stack keeps running
@@ -168,7 +178,9 @@ class OfflineStack:
             if not self.args.okra_secret_key:
                 sys.exit("--okra-base-url needs --okra-secret-key (or OKRA_SECRET_KEY)")
             return self.args.okra_base_url, self.args.okra_secret_key
-        self.sandbox = Sandbox(demo_world(ready_after=self.args.ready_after))
+        world = demo_world(ready_after=self.args.ready_after)
+        world.auto_refresh_seconds = self.args.provider_refresh_every or None
+        self.sandbox = Sandbox(world)
         server = SandboxServer(self.sandbox, port=self.args.sandbox_port).start()
         self.servers.append(server)
         return server.base_url, self.sandbox.world.secret_key
@@ -183,6 +195,10 @@ class OfflineStack:
             self.dispatcher.register(self.template.refs[logical_id], handler)
         self.dispatcher_context = self.dispatcher.installed()
         self.dispatcher_context.__enter__()
+
+    def _tick_provider(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.tick()
 
     def _pump_sources(self) -> None:
         for logical_id, pumps in self.pumps.items():

@@ -2,7 +2,9 @@
 
 Usable in-process (``Sandbox.transport()`` is an httpx transport) and on
 loopback (``devstack.sandbox.server``). Time comes from an injected clock, so
-tests decide when a callback becomes ready without waiting for it.
+tests decide when a callback becomes ready without waiting for it. Like the
+provider, it POSTs webhooks when data is ready and refreshes every connected
+account on its own period (``tick()`` does what is due; ``devstack.sandbox.push``).
 """
 
 import hashlib
@@ -17,9 +19,12 @@ from typing import Any
 import httpx
 from flask import Flask, Response, g, jsonify, request
 
-from devstack.sandbox.world import AccountSpec, World
+from devstack.sandbox.push import WebhookOutbox, webhook_payload
+from devstack.sandbox.world import AccountSpec, World, transaction_id
 
 METHODS = {"balance": "BALANCE", "transactions": "REFRESH_TRANSACTIONS"}
+DEFAULT_BASE_URL = "http://okra.sandbox.test/v2"
+TWICE_GAP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Record:
     product: str
     ready_at: float
     snapshot: int  # how many refreshes of this product came before this one
+    created_at: float = 0.0
 
 
 class Sandbox:
@@ -46,11 +52,18 @@ class Sandbox:
         world: World,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        base_url: str = DEFAULT_BASE_URL,
     ) -> None:
         self.world = world
         self.clock = clock
         self.sleep = sleep
+        self.base_url = base_url  # where callbacks of the provider's own refreshes point
         self.calls: list[Call] = []
+        self.outbox = WebhookOutbox(clock)
+        self.auto_refreshes = 0
+        self.removed: dict[str, set[str]] = {}
+        period = world.auto_refresh_seconds
+        self._next_auto_refresh = clock() + period if period else None
         self._records: dict[str, Record] = {}
         self._refreshes: Counter[tuple[str, str]] = Counter()
         self._faults_served: Counter[tuple[str, str]] = Counter()
@@ -60,6 +73,76 @@ class Sandbox:
 
     def transport(self) -> httpx.WSGITransport:
         return httpx.WSGITransport(app=self.app)
+
+    def tick(self) -> int:
+        """Run the provider's own refreshes that are due, then send due webhooks."""
+        period = self.world.auto_refresh_seconds
+        while period and self._next_auto_refresh and self._next_auto_refresh <= self.clock():
+            self._auto_refresh(self._next_auto_refresh)
+            self._next_auto_refresh += period
+        return self.outbox.deliver_due()
+
+    def _auto_refresh(self, at: float) -> None:
+        """The provider's periodic refresh of every connected account, with its webhooks."""
+        self.auto_refreshes += 1
+        for account in self.world.accounts:
+            if account.scenario.reauth_required:
+                continue  # not connected until the customer re-authorises
+            for product in METHODS:
+                record = self._new_record(account, product, at)
+                if product == "transactions":
+                    self._take_back_rows(account, record)
+
+    def _take_back_rows(self, account: AccountSpec, record: Record) -> None:
+        count = account.scenario.deleted_per_refresh
+        if not count or account.scenario.never_ready:
+            return
+        removed = self.removed.setdefault(account.account_id, set())
+        posted = [
+            transaction_id(row)
+            for row in account.transactions(record.snapshot, frozenset(removed))
+            if row.get("cleared_date")
+        ]
+        gone = posted[:count]
+        removed.update(gone)
+        if gone:
+            payload = self._payload(record, "TRANSACTIONS_DELETED", removed_transactions=gone)
+            self.outbox.queue(payload, record.ready_at)
+
+    def _schedule_webhook(self, record: Record) -> None:
+        scenario = record.account.scenario
+        if scenario.never_ready or scenario.webhook == "never":
+            return
+        if record.product == "balance":
+            payload = self._payload(record, "BALANCE_SUCCESS")
+        else:
+            code = "INITIAL_TRANSACTIONS" if record.snapshot <= 1 else "PERIODIC_TRANSACTIONS"
+            new = record.account.new_transactions(record.snapshot)
+            payload = self._payload(record, code, new_transactions=new)
+        at = {
+            "early": record.created_at,
+            "late": record.ready_at + scenario.webhook_delay,
+        }.get(scenario.webhook, record.ready_at)
+        self.outbox.queue(payload, at)
+        if scenario.webhook == "twice":
+            self.outbox.queue(payload, at + TWICE_GAP_SECONDS)
+
+    def _payload(self, record: Record, code: str, **extra: Any) -> dict[str, Any]:
+        account = record.account
+        return webhook_payload(
+            code=code,
+            record_id=record.record_id,
+            callback_url=self._callback_url(record),
+            customer_id=account.customer_id,
+            bank_id=account.bank_id,
+            bank_name=account.bank_name,
+            at=record.ready_at,
+            extra=extra,
+        )
+
+    def _callback_url(self, record: Record) -> str:
+        method = METHODS[record.product]
+        return f"{self.base_url}/callback?record={record.record_id}&method={method}"
 
     def calls_to(self, path_suffix: str, account_id: str | None = None) -> list[Call]:
         return [
@@ -140,24 +223,24 @@ class Sandbox:
         if scenario.reauth_required:
             return _error(400, "This bank requires the customer to re-authorise", "REAUTH_REQUIRED")
         record = self._new_record(account, product)
-        callback = (
-            f"{request.host_url}v2/callback?record={record.record_id}&method={METHODS[product]}"
-        )
+        callback = self._callback_url(record)
         return jsonify(
             status="success",
             message=f"{product.capitalize()} refresh started",
             data={"callback_url": callback, "record": record.record_id},
         )
 
-    def _new_record(self, account: AccountSpec, product: str) -> Record:
+    def _new_record(self, account: AccountSpec, product: str, at: float | None = None) -> Record:
         with self._lock:
             snapshot = self._refreshes[(account.account_id, product)]
             self._refreshes[(account.account_id, product)] += 1
             seed = f"{account.account_id}/{product}/{snapshot}/{len(self._records)}"
             record_id = hashlib.sha256(seed.encode()).hexdigest()[:24]
-            ready_at = self.clock() + account.scenario.ready_after
-            record = Record(record_id, account, product, ready_at, snapshot + 1)
+            now = self.clock() if at is None else at
+            ready_at = now + account.scenario.ready_after
+            record = Record(record_id, account, product, ready_at, snapshot + 1, now)
             self._records[record_id] = record
+        self._schedule_webhook(record)
         return record
 
     def _callback(self) -> Response:
@@ -168,14 +251,13 @@ class Sandbox:
         if isinstance(account, Response):
             return account
         if account.scenario.never_ready or self.clock() < record.ready_at:
-            response = jsonify(status="processing", message="Record is still processing", data={})
-            response.status_code = 202
-            return response
+            return _not_ready(account, record.product)
         if record.product == "balance":
             balance = account.balance(record.snapshot)
             return jsonify(status="success", message="Balance retrieved", data={"balance": balance})
         page = max(1, request.args.get("page", 1, type=int))
-        rows = account.transactions(record.snapshot)
+        removed = frozenset(self.removed.get(account.account_id, ()))
+        rows = account.transactions(record.snapshot, removed)
         return jsonify(
             status="success",
             message="Transactions retrieved",
@@ -201,6 +283,21 @@ class Sandbox:
                 "pagination": _pagination(len(rows), page, limit),
             },
         )
+
+
+def _not_ready(account: AccountSpec, product: str) -> Response:
+    if account.scenario.not_ready_shape == "in_progress":
+        # Okra's published client models: a success whose process is still running.
+        progress = {"process": {"running": True, "completed": False}}
+        empty: Any = None if product == "balance" else []
+        return jsonify(
+            status="success",
+            message="Record is still processing",
+            data={"status": progress, product: empty},
+        )
+    response = jsonify(status="processing", message="Record is still processing", data={})
+    response.status_code = 202
+    return response
 
 
 def _page(rows: list[Any], page: int, size: int) -> list[Any]:

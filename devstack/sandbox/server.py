@@ -7,6 +7,7 @@ from devstack.sandbox.app import Sandbox
 class SandboxServer(LoopbackServer):
     def __init__(self, sandbox: Sandbox, port: int = 0) -> None:
         super().__init__(sandbox.app, port)
+        self.sandbox = sandbox
 
     @property
     def base_url(self) -> str:
@@ -14,4 +15,5 @@ class SandboxServer(LoopbackServer):
 
     def start(self) -> "SandboxServer":
         super().start()
+        self.sandbox.base_url = self.base_url  # callbacks point where the sandbox is served
         return self

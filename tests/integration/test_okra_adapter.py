@@ -14,6 +14,7 @@ from banksync.okra.errors import (
 from banksync.okra.outcomes import Failed, NotReady, Ready, ReauthRequired, Started
 from devstack.sandbox import AccountSpec, Scenario, World
 from devstack.sandbox.server import SandboxServer
+from devstack.sandbox.world import transaction_id
 from tests.support.sandbox import SANDBOX_BASE_URL, VirtualClock, new_sandbox, sandbox_client
 
 CUSTOMER = "cust-1"
@@ -42,7 +43,7 @@ def test_balance_is_not_ready_until_the_delay_passes(clock: VirtualClock) -> Non
     clock.advance(30)
     ready = client.fetch_callback(started.callback_url)
     assert isinstance(ready, Ready)
-    assert ready.data["balance"]["account"]["_id"] == "acct-0"
+    assert ready.data["balance"]["account"]["id"] == "acct-0"
     assert len(sandbox.calls_to("/callback", "acct-0")) == 2
 
 
@@ -59,12 +60,12 @@ def test_transactions_follow_every_page_and_grow_between_refreshes(clock: Virtua
 
     first, second = refresh(), refresh()
     assert len(first) == 15  # 12 initial + 3 new, across 3 pages of 5
-    assert len({t["_id"] for t in first}) == 15
+    assert len({transaction_id(t) for t in first}) == 15
     assert len(second) == 18
-    assert {t["_id"] for t in first} < {t["_id"] for t in second}
-    changed = [t for t in first if t["status"] == "pending"]
-    assert changed
-    assert all(t["status"] == "posted" for t in second if t["_id"] in {c["_id"] for c in changed})
+    assert {transaction_id(t) for t in first} < {transaction_id(t) for t in second}
+    pending = {transaction_id(t) for t in first if t["cleared_date"] is None}
+    assert pending
+    assert all(t["cleared_date"] for t in second if transaction_id(t) in pending)
 
 
 def test_the_same_seed_gives_the_same_transaction_ids(clock: VirtualClock) -> None:
@@ -75,7 +76,7 @@ def test_the_same_seed_gives_the_same_transaction_ids(clock: VirtualClock) -> No
         assert isinstance(started, Started)
         ready = client.fetch_callback(started.callback_url)
         assert isinstance(ready, Ready)
-        ids.append([t["_id"] for t in ready.data["transactions"]])
+        ids.append([transaction_id(t) for t in ready.data["transactions"]])
     assert ids[0] == ids[1]
 
 

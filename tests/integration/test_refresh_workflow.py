@@ -61,6 +61,21 @@ def test_ready_after_several_polls_stores_balance_and_transactions(
     assert (str(run.status), run.counts) == ("completed", {"succeeded": 2})
 
 
+def test_the_published_in_progress_answer_waits_instead_of_storing_empty_data(
+    refresh: RefreshHarness, runs: RefreshRunStore, bank: BankDataStore
+) -> None:
+    refresh.use(one_account(Scenario(ready_after=100, not_ready_shape="in_progress")))
+    execution = refresh.run({"refresh_id": "r-running", "items": items("acct-0")})
+
+    assert execution.status == "SUCCEEDED"
+    assert len(execution.waits) > 1  # the first polls found the process still running
+    assert set(statuses(runs, "r-running").values()) == {"succeeded"}
+    balance = bank.latest_balance("acct-0")
+    assert balance is not None
+    assert balance["ledger_balance"] is not None
+    assert len(bank.transactions("acct-0")) == 15
+
+
 def test_the_first_wait_is_the_initial_wait(refresh: RefreshHarness) -> None:
     refresh.use(one_account(Scenario(ready_after=3)))
     execution = refresh.run(
