@@ -43,7 +43,7 @@ class Record:
     product: str
     ready_at: float
     snapshot: int  # how many refreshes of this product came before this one
-    created_at: float = 0.0
+    created_at: float  # when the refresh was asked for
 
 
 class Sandbox:
@@ -60,7 +60,6 @@ class Sandbox:
         self.base_url = base_url  # where callbacks of the provider's own refreshes point
         self.calls: list[Call] = []
         self.outbox = WebhookOutbox(clock)
-        self.auto_refreshes = 0
         self.removed: dict[str, set[str]] = {}
         period = world.auto_refresh_seconds
         self._next_auto_refresh = clock() + period if period else None
@@ -84,7 +83,6 @@ class Sandbox:
 
     def _auto_refresh(self, at: float) -> None:
         """The provider's periodic refresh of every connected account, with its webhooks."""
-        self.auto_refreshes += 1
         for account in self.world.accounts:
             if account.scenario.reauth_required:
                 continue  # not connected until the customer re-authorises
