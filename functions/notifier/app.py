@@ -23,7 +23,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def handle(record: DynamoDBRecord) -> None:
     change = record.dynamodb
     if change is not None:
-        notifier.on_item_change(plain(change.old_image or {}), plain(change.new_image or {}))
+        notifier.on_change(plain(change.old_image or {}), plain(change.new_image or {}))
 
 
 @logger.inject_lambda_context

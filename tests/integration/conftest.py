@@ -13,6 +13,7 @@ from banksync.delivery.sender import WebhookSender
 from devstack.template import StackTemplate
 from tests.support.delivery import Delivering, Subscriber
 from tests.support.lambdas import cold_start
+from tests.support.push import PushHarness
 from tests.support.sync import SyncHarness
 from tests.support.workflow import RefreshHarness
 from tests.unit.test_subscription_rules import resolve
@@ -94,3 +95,17 @@ def delivering(sync: SyncHarness, monkeypatch: pytest.MonkeyPatch) -> Delivering
     notifier.notifier.clock = deliverer.deliverer.clock = sync.refresh.now
     deliverer.deliverer.sender = WebhookSender(transport=httpx.MockTransport(subscriber))
     return Delivering(sync, notifier, deliverer, subscriber)
+
+
+@pytest.fixture
+def push(sync: SyncHarness, monkeypatch: pytest.MonkeyPatch) -> Iterator[PushHarness]:
+    harness = PushHarness.build(sync, monkeypatch, notifier=None)
+    with sync.refresh.dispatcher.installed():
+        yield harness
+
+
+@pytest.fixture
+def push_delivering(
+    delivering: Delivering, monkeypatch: pytest.MonkeyPatch
+) -> tuple[PushHarness, Delivering]:
+    return PushHarness.build(delivering.sync, monkeypatch, delivering.notifier), delivering

@@ -50,3 +50,42 @@ def test_notifier_sees_finished_items_of_subscriptions_only() -> None:
 def test_unknown_operators_are_refused_by_name() -> None:
     with pytest.raises(UnsupportedFilterError, match="numeric"):
         matches({"n": [{"numeric": [">", 1]}]}, {"n": 2})
+
+
+@pytest.mark.parametrize(
+    ("code", "wanted"),
+    [
+        ("BALANCE_SUCCESS", True),
+        ("PERIODIC_TRANSACTIONS", True),
+        ("INITIAL_TRANSACTIONS", True),
+        ("FULL_TRANSACTIONS", True),
+        ("TRANSACTIONS_DELETED", True),
+        ("AUTH_SUCCESS", False),
+        ("IDENTITY_SUCCESS", False),
+    ],
+)
+def test_push_listener_sees_data_webhooks_only(code: str, wanted: bool) -> None:
+    filters = template_filters("PushListenerFunction", "DataWebhooks")
+    (record,) = load_event("events_table_auth_success.json")["Records"]
+    record = copy.deepcopy(record)
+    record["dynamodb"]["NewImage"]["code"] = {"S": code}
+    assert passes(filters, record) is wanted
+    assert not passes(filters, {**record, "eventName": "MODIFY"})
+
+
+def test_notifier_sees_stored_pushed_updates() -> None:
+    filters = template_filters("NotifierFunction", "FinishedItems")
+    record: dict[str, Any] = {
+        "eventName": "MODIFY",
+        "dynamodb": {
+            "NewImage": {
+                "pk": {"S": "PUSH#rec1"},
+                "sk": {"S": "balance"},
+                "kind": {"S": "pushed_update"},
+                "status": {"S": "succeeded"},
+            }
+        },
+    }
+    assert passes(filters, record)
+    record["dynamodb"]["NewImage"]["status"] = {"S": "queued"}
+    assert not passes(filters, record)

@@ -21,6 +21,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from banksync.bankdata.freshness import AccountFreshness
+from banksync.bankdata.removals import TransactionRemovals
 from banksync.dynamo import from_item, to_item
 from banksync.okra.accounts import ProviderAccount
 
@@ -35,6 +37,8 @@ class BankDataStore:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self._table = table_name
         self._client = client or boto3.client("dynamodb")
+        self.freshness = AccountFreshness(table_name, self._client)
+        self.removals = TransactionRemovals(table_name, self._client)
 
     def register_account(self, account: ProviderAccount, at: str) -> None:
         """Record what the provider says of the account; a re-authorisation mark stays."""

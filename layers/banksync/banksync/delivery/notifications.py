@@ -1,9 +1,11 @@
-"""What a subscriber is told when one of its refresh items ends.
+"""What a subscriber is told when one of its refresh items ends, or when the
+provider's push brings its customer's data.
 
 The DataTable stream carries every item change; a change into a terminal
 status of an item that belongs to a subscription with a webhook URL becomes
 one delivery (its id derived from the item, so a replayed stream record makes
-no second one) and its first attempt on the delivery queue.
+no second one) and its first attempt on the delivery queue. A pushed update
+that is stored becomes one delivery per subscription that covers it.
 """
 
 import json
@@ -11,10 +13,12 @@ from typing import Any
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.model import Delivery, delivery_id_for
+from banksync.delivery.pushed import covers, pushed_notification
 from banksync.delivery.queue import DeliveryQueue
 from banksync.delivery.settings import DeliverySettings
 from banksync.delivery.store import DeliveryStore
 from banksync.observability import logger
+from banksync.push.updates import PushedUpdate
 from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.subscriptions.models import Subscription
 from banksync.subscriptions.store import SubscriptionStore
@@ -56,6 +60,13 @@ class Notifier:
         self.subscriptions, self.deliveries, self.queue = subscriptions, deliveries, queue
         self.clock = clock
 
+    def on_change(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        """The delivery ids queued for this DataTable change (none for most)."""
+        if new.get("kind") == "pushed_update":
+            return self.on_pushed_update(old, new)
+        queued = self.on_item_change(old, new)
+        return [queued] if queued else []
+
     def on_item_change(self, old: dict[str, Any], new: dict[str, Any]) -> str | None:
         """The delivery id queued for this change, or None if it calls for none."""
         if not str(new.get("sk", "")).startswith("ITEM#") or not new.get("subscription_id"):
@@ -68,9 +79,36 @@ class Notifier:
             return None
         at = iso(self.clock())
         body = notification(item, subscription, at)
+        delivery_id = delivery_id_for(item.refresh_id, item.account_id, item.product)
+        return self._queue(subscription, delivery_id, body, at)
+
+    def on_pushed_update(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        """A pushed update stored: every subscription of its customer that covers its
+        bank and product is told, as a refresh of its own would tell it."""
+        if new.get("status") != "succeeded" or old.get("status") == new["status"]:
+            return []
+        update = PushedUpdate.from_record(new)
+        if not update.customer_id or not update.account_id:
+            return []
+        at = iso(self.clock())
+        queued = []
+        for subscription in self.subscriptions.of_customer(update.customer_id):
+            if not covers(subscription, update):
+                continue
+            body = pushed_notification(update, subscription, at)
+            delivery_id = delivery_id_for(update.update_id, update.account_id, update.product)
+            found = self._queue(subscription, delivery_id, body, at)
+            queued += [found] if found else []
+        return queued
+
+    def _queue(
+        self, subscription: Subscription, delivery_id: str, body: dict[str, Any], at: str
+    ) -> str | None:
+        if not subscription.webhook_url:
+            return None
         delivery = Delivery(
             subscription.subscription_id,
-            delivery_id_for(item.refresh_id, item.account_id, item.product),
+            delivery_id,
             body["type"],
             json.dumps(body, separators=(",", ":")),
             subscription.webhook_url,

@@ -65,7 +65,7 @@ def _account_id(payload: Mapping[str, Any]) -> str | None:
         if not isinstance(value, Mapping):
             continue
         account = value if product == "account" else value.get("account")
-        found = _id_of(account)
+        found = id_of(account)
         if found:
             return found
     return _first_id(payload, "accountId", "account_id")
@@ -83,13 +83,13 @@ def _first_text(payload: Mapping[str, Any], *names: str) -> str | None:
 
 def _first_id(payload: Mapping[str, Any], *names: str) -> str | None:
     for name in names:
-        found = _id_of(payload.get(name))
+        found = id_of(payload.get(name))
         if found:
             return found
     return None
 
 
-def _id_of(value: Any) -> str | None:
+def id_of(value: Any) -> str | None:
     """An id given as a string, or as an object with ``_id``/``id`` (Okra uses both)."""
     if isinstance(value, str) and value.strip():
         return value.strip()

@@ -30,6 +30,8 @@ from banksync.okra.outcomes import (
 from banksync.okra.products import Product
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# The callback ``method`` of each product, as the provider's refresh answers name it.
+CALLBACK_METHODS = {"balance": "BALANCE", "transactions": "REFRESH_TRANSACTIONS"}
 MAX_PAGES = 200
 
 
@@ -74,6 +76,13 @@ class OkraClient:
                 return outcome
             merged = _merge_page(merged, outcome.data)
         return Ready(merged or {})
+
+    def callback_url_for(self, record_id: str, product: str) -> str:
+        """The callback of ``record_id``, for a webhook that did not give its URL."""
+        url = httpx.URL(f"{self._base_url}/callback")
+        return str(
+            url.copy_merge_params({"record": record_id, "method": CALLBACK_METHODS[product]})
+        )
 
     def accounts_by_customer(self, customer: str, bank: str | None = None) -> list[ProviderAccount]:
         accounts: list[ProviderAccount] = []

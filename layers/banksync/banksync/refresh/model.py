@@ -2,6 +2,8 @@
 
 Keys: the run is ``pk=REFRESH#<id>, sk=RUN``; each (account, product) item is
 ``pk=REFRESH#<id>, sk=ITEM#<account>#<product>``, so one Query reads a batch.
+A started item is also ``gsi2pk=RECORD#<provider record>``: the provider's
+webhook for that record finds it.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -52,7 +54,11 @@ class RefreshItem:
         return {"pk": f"REFRESH#{self.refresh_id}", "sk": f"ITEM#{self.account_id}#{self.product}"}
 
     def to_record(self) -> dict[str, Any]:
-        return {**self.key, **asdict(self), "status": str(self.status)}
+        record = {**self.key, **asdict(self), "status": str(self.status)}
+        if self.record_id:
+            # The provider's webhook names the record: it finds the item on gsi2.
+            record |= {"gsi2pk": f"RECORD#{self.record_id}", "gsi2sk": f"ITEM#{self.refresh_id}"}
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:

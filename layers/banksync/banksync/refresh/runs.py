@@ -40,6 +40,17 @@ class RefreshRunStore:
             items += [RefreshItem.from_record(from_item(raw)) for raw in page["Items"]]
         return items
 
+    def items_for_record(self, record_id: str) -> list[RefreshItem]:
+        """The items that started the provider's ``record_id`` (an index read: it may lag
+        a just-started item by a moment)."""
+        answer = self._client.query(
+            TableName=self._table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"RECORD#{record_id}"}),
+        )
+        return [RefreshItem.from_record(from_item(raw)) for raw in answer["Items"]]
+
     def save_item(self, item: RefreshItem) -> None:
         self._client.put_item(TableName=self._table, Item=to_item(item.to_record()))
 

@@ -55,6 +55,7 @@ class ItemSteps:
             transactions = ready.data.get("transactions") or []
             new, updated = self.bank.save_transactions(item.account_id, transactions, as_of)
             item.new_transactions, item.updated_transactions = new, updated
+        self.bank.freshness.mark_synced(item.account_id, item.product, as_of)
         item.finish(ItemStatus.SUCCEEDED, at)
 
     def _finish(self, item: RefreshItem, outcome: Failed | ReauthRequired, at: str) -> None:

@@ -6,18 +6,26 @@ batches, and each batch becomes one execution (more only past
 ``max_items``), because Standard workflows are billed per transition, not per
 item. Execution names derive from the SQS message ids: a retried batch starts
 the same executions again, which Step Functions treats as the same run.
+
+Daily work (the sweep over every account, and daily subscriptions) rides the
+provider's own daily refresh: a product whose data the provider's push (or
+any refresh) stored within ``stale_after`` is skipped.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import boto3
 
+from banksync.bankdata.freshness import stale_products
 from banksync.bankdata.store import BankDataStore
+from banksync.clock import Clock, utc_now
 from banksync.observability import logger
 from banksync.okra.products import PRODUCTS
+from banksync.subscriptions.intervals import MINUTES
 from banksync.subscriptions.models import Subscription
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.service import SubscriptionService
@@ -31,6 +39,7 @@ class Batch:
     by_key: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     customers: list[dict[str, Any]] = field(default_factory=list)
     skipped_reauth: int = 0
+    skipped_fresh: int = 0
 
     @property
     def items(self) -> list[dict[str, str]]:
@@ -64,16 +73,21 @@ class RefreshBatcher:
         sfn: Any,
         state_machine_arn: str,
         max_items: int = 250,
+        stale_after: timedelta = timedelta(hours=26),
+        clock: Clock = utc_now,
     ) -> None:
         self.subscriptions, self.bank = subscriptions, bank
         self.sfn, self.state_machine_arn = sfn, state_machine_arn
         self.max_items = max_items
+        self.stale_after, self.clock = stale_after, clock
 
     def add(self, batch: Batch, message_id: str, message: dict[str, Any]) -> None:
         batch.message_ids.append(message_id)
         if message.get("kind") == "all_accounts":
             self.subscriptions.reconcile_all()
-            self._add_accounts(batch, self.bank.all_accounts(), PRODUCTS, subscription_id=None)
+            self._add_accounts(
+                batch, self.bank.all_accounts(), PRODUCTS, subscription_id=None, ride_push=True
+            )
         elif isinstance(message.get("subscription_id"), str):
             subscription = self.subscriptions.reconcile(message["subscription_id"])
             if subscription is not None and subscription.state == "active":
@@ -100,6 +114,7 @@ class RefreshBatcher:
                 "items": len(batch.items),
                 "customers": len(batch.customers),
                 "skipped_reauth": batch.skipped_reauth,
+                "skipped_fresh": batch.skipped_fresh,
             },
         )
         return started
@@ -117,7 +132,13 @@ class RefreshBatcher:
                 }
             )
             return
-        self._add_accounts(batch, accounts, subscription.products, subscription.subscription_id)
+        self._add_accounts(
+            batch,
+            accounts,
+            subscription.products,
+            subscription.subscription_id,
+            ride_push=MINUTES[subscription.interval] >= MINUTES["daily"],
+        )
 
     def _add_accounts(
         self,
@@ -125,12 +146,19 @@ class RefreshBatcher:
         accounts: list[dict[str, Any]],
         products: Any,
         subscription_id: str | None,
+        ride_push: bool = False,
     ) -> None:
+        """``ride_push``: daily work skips what the provider's own refresh made fresh."""
+        now = self.clock()
         for account in accounts:
             if account.get("reauth_required_at"):
                 batch.skipped_reauth += 1
                 continue
-            for product in products:
+            wanted = list(products)
+            if ride_push:
+                wanted = stale_products(account, wanted, now, self.stale_after)
+                batch.skipped_fresh += not wanted
+            for product in wanted:
                 item = {
                     "account_id": account["account_id"],
                     "product": product,
@@ -152,4 +180,5 @@ def build_batcher(settings: BatcherSettings) -> RefreshBatcher:
         BankDataStore(settings.data_table_name),
         boto3.client("stepfunctions"),
         settings.refresh_state_machine_arn,
+        stale_after=timedelta(hours=settings.sweep_stale_after_hours),
     )

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Self
 
-from banksync.environment import env_str
+from banksync.environment import env_int, env_str
 from banksync.subscriptions.schedules import ScheduleTarget
 
 
@@ -13,6 +13,7 @@ class BatcherSettings:
     data_table_name: str
     refresh_state_machine_arn: str
     schedule_target: ScheduleTarget
+    sweep_stale_after_hours: int = 26
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -20,4 +21,5 @@ class BatcherSettings:
             data_table_name=env_str("DATA_TABLE_NAME", environ),
             refresh_state_machine_arn=env_str("REFRESH_STATE_MACHINE_ARN", environ),
             schedule_target=ScheduleTarget.from_environ(environ),
+            sweep_stale_after_hours=env_int("SWEEP_STALE_AFTER_HOURS", 26, 1, environ),
         )

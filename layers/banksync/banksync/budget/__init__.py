@@ -1,0 +1,1 @@
+"""The provider's request budget, shared by every caller in the stack."""

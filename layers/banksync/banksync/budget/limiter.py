@@ -1,0 +1,91 @@
+"""One provider rate for the whole stack: a DynamoDB counter per time window.
+
+The provider limits requests per minute for the whole business, so every
+call (refresh, callback, accounts lookup; on-demand, pushed, scheduled or
+sweep) takes a token here first. Time is cut into windows that each allow
+``WINDOW_CALLS`` calls (a window lasts ``60 * WINDOW_CALLS / rate`` seconds);
+taking a token is one conditional ``ADD`` on the window's counter, which
+DynamoDB applies atomically however many Lambdas ask at once.
+
+Any 60 seconds then hold at most ``rate + WINDOW_CALLS`` calls (the windows
+they cover plus a burst at one edge), so a rate ``WINDOW_CALLS`` below the
+provider's limit never meets a 429: 50 for Okra's 60.
+
+Priorities: the last ``RESERVED_CALLS`` of each window are kept for
+on-demand refreshes and the provider's pushed updates, so a sweep or a
+schedule cannot starve them. A 429 fills every window up to the provider's
+``Retry-After``, which holds everyone.
+"""
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from banksync.dynamo import to_item
+
+Priority = Literal["on_demand", "pushed", "scheduled", "sweep"]
+PRIORITIES: tuple[Priority, ...] = ("on_demand", "pushed", "scheduled", "sweep")
+WINDOW_CALLS = 10
+RESERVED_CALLS = 1
+FIRST_CLASS: frozenset[Priority] = frozenset({"on_demand", "pushed"})
+HELD = WINDOW_CALLS * 1000
+
+
+class ProviderBudget:
+    def __init__(
+        self,
+        table_name: str,
+        rate_per_minute: int,
+        client: Any,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if rate_per_minute < 1:
+            raise ValueError("the provider rate must be at least 1 request per minute")
+        self._table, self._client, self._clock = table_name, client, clock
+        self.window_seconds = 60 * WINDOW_CALLS / rate_per_minute
+
+    def take(self, priority: Priority) -> float:
+        """0 if a call may be made now; otherwise the seconds until one may be."""
+        now = self._clock()
+        start = self._window_start(now)
+        cap = WINDOW_CALLS if priority in FIRST_CLASS else WINDOW_CALLS - RESERVED_CALLS
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(start),
+                UpdateExpression="ADD used :one SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(used) OR used < :cap",
+                ExpressionAttributeValues=to_item(
+                    {":one": 1, ":cap": cap, ":expires": self._expiry(start)}
+                ),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return max(0.001, start + self.window_seconds - now)
+            raise
+        return 0.0
+
+    def hold(self, seconds: float) -> None:
+        """The provider said 429: no call from anyone for ``seconds``."""
+        now = self._clock()
+        start = self._window_start(now)
+        while start < now + seconds:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(start),
+                UpdateExpression="SET used = :held, expires_at = :expires",
+                ExpressionAttributeValues=to_item({":held": HELD, ":expires": self._expiry(start)}),
+            )
+            start += self.window_seconds
+
+    def _window_start(self, now: float) -> float:
+        return math.floor(now / self.window_seconds) * self.window_seconds
+
+    def _key(self, start: float) -> dict[str, Any]:
+        return to_item({"pk": "BUDGET", "sk": f"WINDOW#{start:.3f}"})
+
+    def _expiry(self, start: float) -> int:
+        return int(start + self.window_seconds) + 3600

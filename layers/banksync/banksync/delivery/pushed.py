@@ -1,0 +1,44 @@
+"""A pushed update as subscribers are told of it: the shape of a refresh's notification."""
+
+from typing import Any
+
+from banksync.push.updates import PushedUpdate
+from banksync.subscriptions.models import ALL_BANKS, Subscription
+
+
+def covers(subscription: Subscription, update: PushedUpdate) -> bool:
+    """Whether ``subscription`` wants this update: active, same bank (or all), its product."""
+    if subscription.state != "active" or update.product not in subscription.products:
+        return False
+    bank = subscription.bank
+    return not bank or bank == ALL_BANKS or bank.lower() == (update.bank_id or "").lower()
+
+
+def pushed_notification(
+    update: PushedUpdate, subscription: Subscription, at: str
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "subscription_id": subscription.subscription_id,
+        "update_id": update.update_id,
+        "source": "provider",
+        "customer": update.customer_id,
+        "account_id": update.account_id,
+        "bank": subscription.bank or update.bank_id,
+        "product": update.product,
+        "record": update.record_id,
+        "status": update.status,
+        "as_of": update.as_of,
+        "finished_at": update.finished_at,
+    }
+    if update.balance is not None:
+        data["balance"] = update.balance
+    if update.new_transactions is not None:
+        data["transactions"] = {
+            "new": update.new_transactions,
+            "updated": update.updated_transactions,
+        }
+    return {
+        "type": f"{update.product}.{update.status}",
+        "timestamp": at,
+        "data": {key: value for key, value in data.items() if value is not None},
+    }

@@ -1,0 +1,25 @@
+"""Building the fetcher from settings: the one place that wires its real clients."""
+
+import boto3
+
+from banksync.bankdata.store import BankDataStore
+from banksync.budget.limiter import ProviderBudget
+from banksync.okra.client import OkraClient
+from banksync.okra.secret import SecretKey
+from banksync.push.fetcher import PushFetcher
+from banksync.push.queue import PushQueue
+from banksync.push.settings import PushSettings
+from banksync.push.updates import PushedUpdateStore
+
+
+def build_fetcher(settings: PushSettings) -> PushFetcher:
+    dynamodb = boto3.client("dynamodb")
+    table = settings.data_table_name
+    return PushFetcher(
+        PushedUpdateStore(table, dynamodb),
+        OkraClient(settings.okra_base_url, SecretKey(settings.okra_secret_key_arn)),
+        BankDataStore(table, dynamodb),
+        PushQueue(settings.push_queue_url, boto3.client("sqs")),
+        ProviderBudget(table, settings.provider_rate_per_minute, dynamodb),
+        settings,
+    )

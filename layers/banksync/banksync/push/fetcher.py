@@ -1,0 +1,101 @@
+"""The fetch queue → one callback fetch per pushed update, through the provider budget.
+
+Every message names a pushed update; an update that is finished already (a
+duplicate message) costs nothing. A fetch that cannot be made now (no budget,
+a 429, a 503, data not ready) is not waited for: the update goes back on the
+queue with a delay, and the message in hand is done.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from banksync.bankdata.store import BankDataStore
+from banksync.budget.limiter import ProviderBudget
+from banksync.clock import Clock, iso, utc_now
+from banksync.okra.client import OkraClient
+from banksync.okra.errors import ProviderError, ProviderUnavailableError, RateLimitedError
+from banksync.okra.outcomes import NotReady, Ready, ReauthRequired
+from banksync.push.collected import store_pushed_data
+from banksync.push.queue import PushQueue
+from banksync.push.settings import PushSettings
+from banksync.push.updates import PushedUpdate, PushedUpdateStore
+
+
+class PushFetcher:
+    def __init__(
+        self,
+        updates: PushedUpdateStore,
+        okra: OkraClient,
+        bank: BankDataStore,
+        queue: PushQueue,
+        budget: ProviderBudget,
+        settings: PushSettings,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.updates, self.okra, self.bank = updates, okra, bank
+        self.queue, self.budget, self.settings, self.clock = queue, budget, settings, clock
+
+    def handle(self, message: dict[str, Any]) -> str:
+        """What became of the update ``message`` names."""
+        update = self.updates.get(str(message.get("record_id")), str(message.get("product")))
+        if update is None or update.terminal:
+            return "done already"
+        wait = self.budget.take("pushed")
+        if wait:
+            self.queue.send(update.record_id, update.product, delay=wait)
+            return "waiting for budget"
+        now = self.clock()
+        outcome = self._fetch(update, now)
+        if not self.updates.save(update):
+            return "superseded"
+        if outcome == "again":
+            self.queue.send(update.record_id, update.product, delay=self._retry_delay(update))
+        return update.status if update.terminal else "again"
+
+    def _fetch(self, update: PushedUpdate, now: datetime) -> str:
+        at = iso(now)
+        url = update.callback_url or self.okra.callback_url_for(update.record_id, update.product)
+        try:
+            outcome = self.okra.fetch_callback(url)
+        except RateLimitedError as error:
+            self.budget.hold(error.retry_after)
+            update.reason = "rate limited"
+            return "again"
+        except ProviderUnavailableError as error:
+            update.attempts += 1
+            if update.attempts >= self.settings.max_unavailable_attempts:
+                update.finish("failed", at, f"unavailable: {error}")
+                return "finished"
+            update.reason = "unavailable"
+            return "again"
+        except ProviderError as error:
+            update.finish("failed", at, f"{type(error).__name__}: {error}")
+            return "finished"
+        if isinstance(outcome, Ready):
+            try:
+                store_pushed_data(self.bank, update, outcome.data, at)
+            except LookupError as error:
+                update.finish("failed", at, str(error))
+            return "finished"
+        if isinstance(outcome, NotReady):
+            if now >= self._deadline(update):
+                update.finish("timed_out", at, "not ready before the deadline")
+                return "finished"
+            update.reason = f"not ready: {outcome.detail}"
+            return "again"
+        if isinstance(outcome, ReauthRequired) and update.account_id:
+            self.bank.mark_reauth_required(update.account_id, outcome.reason, at, update.as_of)
+        status = "reauth_required" if isinstance(outcome, ReauthRequired) else "failed"
+        update.finish(status, at, outcome.reason)
+        return "finished"
+
+    def _deadline(self, update: PushedUpdate) -> datetime:
+        created = datetime.fromisoformat(update.created_at)
+        return created + timedelta(seconds=self.settings.deadline_seconds)
+
+    def _retry_delay(self, update: PushedUpdate) -> float:
+        if update.reason == "rate limited":
+            return 0  # the budget, now held, says when
+        if update.reason == "unavailable":
+            return self.settings.unavailable_retry_seconds
+        return self.settings.not_ready_retry_seconds

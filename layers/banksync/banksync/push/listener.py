@@ -1,0 +1,123 @@
+"""EventsTable stream → each data webhook becomes at most one callback fetch.
+
+The template's filter lets only data webhooks through (other webhooks cost no
+invocation). For each one:
+
+- ``TRANSACTIONS_DELETED`` applies its removals at once: no provider call;
+- a webhook for a record that one of banksync's own refreshes started is left
+  to that refresh, which fetches the record itself: never a second fetch;
+- ``new_transactions: 0`` only records that the account is fresh: no call;
+- anything else claims a pushed update (de-duplicated per record and product)
+  and queues its fetch, which the fetcher makes through the provider budget.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from banksync.bankdata.store import BankDataStore
+from banksync.clock import Clock, iso, utc_now
+from banksync.observability import logger
+from banksync.push.queue import PushQueue
+from banksync.push.settings import PushSettings
+from banksync.push.updates import PushedUpdate, PushedUpdateStore
+from banksync.push.webhooks import DataWebhook
+from banksync.refresh.runs import RefreshRunStore
+
+
+class PushListener:
+    def __init__(
+        self,
+        updates: PushedUpdateStore,
+        runs: RefreshRunStore,
+        bank: BankDataStore,
+        queue: PushQueue,
+        settings: PushSettings,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.updates, self.runs, self.bank, self.queue = updates, runs, bank, queue
+        self.settings, self.clock = settings, clock
+
+    def on_event(self, event: dict[str, Any]) -> str:
+        """What the stored webhook ``event`` led to (logged, and told to tests)."""
+        webhook = DataWebhook.from_event(event)
+        if webhook is None:
+            return "ignored"
+        if webhook.deletion:
+            return self._remove(webhook)
+        if not webhook.record_id:
+            logger.warning("data webhook without a record", extra={"event_id": webhook.event_id})
+            return "ignored"
+        if self.runs.items_for_record(webhook.record_id):
+            return "own_refresh"
+        if webhook.nothing_new:
+            return self._nothing_new(webhook)
+        return self._queue(webhook, webhook.record_id)
+
+    def _queue(self, webhook: DataWebhook, record_id: str) -> str:
+        now = self.clock()
+        update = PushedUpdate(
+            record_id=record_id,
+            product=webhook.product,
+            event_id=webhook.event_id,
+            created_at=iso(now),
+            as_of=webhook.as_of or iso(now),
+            callback_url=webhook.callback_url,
+            customer_id=webhook.customer_id,
+            bank_id=webhook.bank_id,
+            account_id=webhook.account_id,
+        )
+        window_start = iso(now - timedelta(seconds=self.settings.duplicate_window_seconds))
+        if not self.updates.claim(update, window_start):
+            existing = self.updates.get(record_id, webhook.product)
+            if existing is None or existing.terminal or existing.event_id != webhook.event_id:
+                return "duplicate"
+            # The same webhook again (a retried stream record): its first send may
+            # have been lost, and the fetcher ignores a second one.
+        self.queue.send(record_id, webhook.product)
+        logger.info("pushed update queued", extra={"record_id": record_id, **_ids(webhook)})
+        return "queued"
+
+    def _nothing_new(self, webhook: DataWebhook) -> str:
+        accounts = self._accounts(webhook)
+        if len(accounts) == 1:
+            self.bank.freshness.mark_synced(accounts[0], "transactions", webhook.as_of)
+            return "fresh"
+        return "nothing_new"  # which account is unknown: the sweep covers it if it ages
+
+    def _remove(self, webhook: DataWebhook) -> str:
+        removed = []
+        for account_id in self._accounts(webhook):
+            removed += self.bank.removals.remove(
+                account_id, webhook.removed_transactions, webhook.as_of, webhook.record_id
+            )
+        logger.info("transactions removed", extra={"removed": len(removed), **_ids(webhook)})
+        return "removed"
+
+    def _accounts(self, webhook: DataWebhook) -> list[str]:
+        """The accounts the webhook may be about: the one it names, the one an earlier
+        update of its record was about, or the customer's accounts at its bank."""
+        if webhook.account_id:
+            return [webhook.account_id]
+        if webhook.record_id:
+            for product in ("transactions", "balance"):
+                earlier = self.updates.get(webhook.record_id, product)
+                if earlier is not None and earlier.account_id:
+                    return [earlier.account_id]
+        if not webhook.customer_id:
+            return []
+        found = self.bank.customer_accounts(webhook.customer_id, webhook.bank_id)
+        return [str(account["account_id"]) for account in found]
+
+
+def _ids(webhook: DataWebhook) -> dict[str, str]:
+    return {"code": webhook.code, "event_id": webhook.event_id}
+
+
+def build_listener(settings: PushSettings, client: Any, sqs: Any) -> PushListener:
+    return PushListener(
+        PushedUpdateStore(settings.data_table_name, client),
+        RefreshRunStore(settings.data_table_name, client),
+        BankDataStore(settings.data_table_name, client),
+        PushQueue(settings.push_queue_url, sqs),
+        settings,
+    )
