@@ -4,7 +4,7 @@ import threading
 
 import boto3
 
-from banksync.budget.limiter import RESERVED_CALLS, WINDOW_CALLS, ProviderBudget
+from banksync.budget.limiter import WINDOW_CALLS, ProviderBudget
 from devstack.template import StackTemplate
 from tests.support.sandbox import VirtualClock
 
@@ -33,9 +33,18 @@ def test_the_sweep_leaves_each_window_a_reserve_for_first_class_work(
 ) -> None:
     limiter = budget(aws, stack, VirtualClock(start=1_800_000_000.0))
     granted = sum(limiter.take("sweep") == 0 for _ in range(WINDOW_CALLS))
-    assert granted == WINDOW_CALLS - RESERVED_CALLS
+    assert granted == WINDOW_CALLS - 1
     assert limiter.take("scheduled") > 0
     assert limiter.take("pushed") == 0
+
+
+def test_a_high_rate_gets_longer_windows_not_bigger_bursts_per_second(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    limiter = budget(aws, stack, VirtualClock(start=1_800_000_000.0), rate=1_000)
+    assert limiter.window_seconds == 6
+    assert limiter.window_calls == 100
+    assert sum(limiter.take("sweep") == 0 for _ in range(120)) == 90
 
 
 def test_concurrent_callers_never_exceed_the_window(

@@ -49,13 +49,13 @@ class PushHarness:
         listener.listener.clock = fetcher.fetcher.clock = sync.refresh.now
         sync.receiver.receiver._clock = sync.refresh.now
         sync.batcher.batcher.clock = sync.refresh.now
-        fetcher.fetcher.budget._clock = clock
         pumps = {k: v for k, v in pumps_for(sync.stack, sync.aws).items() if k in PUMPED}
         return cls(sync, listener, fetcher, notifier, pumps)
 
     def use(self, world: World) -> Sandbox:
         """The sandbox, its webhooks POSTed to the stack's receiver as API Gateway would."""
         sandbox = self.sync.refresh.use(world)
+        self.fetcher.fetcher.budget = self.sync.refresh.budget()
         secret = SecretKey(self.sync.stack.refs["OkraSecretKey"])
         self.fetcher.fetcher.okra = OkraClient(
             SANDBOX_BASE_URL, secret, transport=sandbox.transport()

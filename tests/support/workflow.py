@@ -18,6 +18,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
     WaitFunction,
 )
 
+from banksync.budget.limiter import WINDOW_CALLS, ProviderBudget
 from banksync.okra.client import OkraClient
 from banksync.okra.secret import SecretKey
 from devstack.lambdas import LambdaDispatcher
@@ -64,19 +65,30 @@ class RefreshHarness:
         for logical_id in TASK_FUNCTIONS:
             module = cold_start(stack, logical_id, monkeypatch)
             module.workflow.clock = self.now
+            module.workflow.steps.budget.clock = self.clock
             self.modules[logical_id] = module
             self.dispatcher.register(stack.refs[logical_id], module.lambda_handler)
+        self.rate = 50
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now, UTC)
 
-    def use(self, world: World) -> Sandbox:
+    def use(self, world: World, rate: int | None = None) -> Sandbox:
+        """Point the tasks at a sandbox of ``world``; the stack's provider budget is
+        set as an operator would for that provider: 10 below its limit, or ``rate``."""
         self.sandbox = new_sandbox(world, self.clock)
         secret = SecretKey(self.stack.refs["OkraSecretKey"])
+        self.rate = rate or max(1, world.requests_per_minute - WINDOW_CALLS)
         for module in self.modules.values():
             transport = self.sandbox.transport()
-            module.workflow.steps.okra = OkraClient(SANDBOX_BASE_URL, secret, transport=transport)
+            steps = module.workflow.steps
+            steps.okra = OkraClient(SANDBOX_BASE_URL, secret, transport=transport)
+            steps.budget = self.budget()
         return self.sandbox
+
+    def budget(self) -> ProviderBudget:
+        client = self.aws.client("dynamodb")
+        return ProviderBudget(self.stack.refs["DataTable"], self.rate, client, clock=self.clock)
 
     def run(self, execution_input: dict[str, Any]) -> Execution:
         with self.dispatcher.installed():

@@ -2,16 +2,18 @@
 
 The provider limits requests per minute for the whole business, so every
 call (refresh, callback, accounts lookup; on-demand, pushed, scheduled or
-sweep) takes a token here first. Time is cut into windows that each allow
-``WINDOW_CALLS`` calls (a window lasts ``60 * WINDOW_CALLS / rate`` seconds);
-taking a token is one conditional ``ADD`` on the window's counter, which
-DynamoDB applies atomically however many Lambdas ask at once.
+sweep) takes a token here first. Time is cut into windows of ``rate / 60``
+calls a second each, at least ``WINDOW_CALLS`` calls and ``MIN_WINDOW_SECONDS``
+long (12 s of 10 calls at 50/min; 6 s of 100 at 1,000/min); taking a token
+is one conditional ``ADD`` on the window's counter, which DynamoDB applies
+atomically however many Lambdas ask at once.
 
-Any 60 seconds then hold at most ``rate + WINDOW_CALLS`` calls (the windows
-they cover plus a burst at one edge), so a rate ``WINDOW_CALLS`` below the
-provider's limit never meets a 429: 50 for Okra's 60.
+Any 60 seconds then hold at most ``rate`` plus one window's calls (the
+windows they cover and a burst at one edge), so a rate 10 below the
+provider's limit (10 % below, past 100/min) never meets a 429: 50 for
+Okra's 60.
 
-Priorities: the last ``RESERVED_CALLS`` of each window are kept for
+Priorities: the last tenth of each window (at least one call) is kept for
 on-demand refreshes and the provider's pushed updates, so a sweep or a
 schedule cannot starve them. A 429 fills every window up to the provider's
 ``Retry-After``, which holds everyone.
@@ -29,9 +31,9 @@ from banksync.dynamo import to_item
 Priority = Literal["on_demand", "pushed", "scheduled", "sweep"]
 PRIORITIES: tuple[Priority, ...] = ("on_demand", "pushed", "scheduled", "sweep")
 WINDOW_CALLS = 10
-RESERVED_CALLS = 1
+MIN_WINDOW_SECONDS = 6.0
 FIRST_CLASS: frozenset[Priority] = frozenset({"on_demand", "pushed"})
-HELD = WINDOW_CALLS * 1000
+HELD = 10**9
 
 
 class ProviderBudget:
@@ -44,14 +46,18 @@ class ProviderBudget:
     ) -> None:
         if rate_per_minute < 1:
             raise ValueError("the provider rate must be at least 1 request per minute")
-        self._table, self._client, self._clock = table_name, client, clock
-        self.window_seconds = 60 * WINDOW_CALLS / rate_per_minute
+        self._table, self._client, self.clock = table_name, client, clock
+        self.window_seconds = max(MIN_WINDOW_SECONDS, 60 * WINDOW_CALLS / rate_per_minute)
+        self.window_calls = round(rate_per_minute * self.window_seconds / 60)
+        self.reserved_calls = max(1, self.window_calls // 10)
 
     def take(self, priority: Priority) -> float:
         """0 if a call may be made now; otherwise the seconds until one may be."""
-        now = self._clock()
+        now = self.clock()
         start = self._window_start(now)
-        cap = WINDOW_CALLS if priority in FIRST_CLASS else WINDOW_CALLS - RESERVED_CALLS
+        cap = self.window_calls
+        if priority not in FIRST_CLASS:
+            cap -= self.reserved_calls
         try:
             self._client.update_item(
                 TableName=self._table,
@@ -70,7 +76,7 @@ class ProviderBudget:
 
     def hold(self, seconds: float) -> None:
         """The provider said 429: no call from anyone for ``seconds``."""
-        now = self._clock()
+        now = self.clock()
         start = self._window_start(now)
         while start < now + seconds:
             self._client.update_item(

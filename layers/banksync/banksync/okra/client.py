@@ -15,6 +15,7 @@ from banksync.okra.accounts import ProviderAccount
 from banksync.okra.errors import (
     RATE_LIMIT_WAIT_SECONDS,
     BadRequestError,
+    BudgetExhaustedError,
     ProviderUnavailableError,
     RateLimitedError,
     UnauthorisedError,
@@ -49,6 +50,10 @@ class OkraClient:
         self._secret_key = secret_key
         self._page_limit = page_limit
         self._http = httpx.Client(timeout=timeout, transport=transport)
+        # Asked before every request: 0 to go ahead, else the seconds to wait. The
+        # callers set it (with their priority) so that every call, pages included,
+        # takes a token from the one provider budget.
+        self.admit: Callable[[], float] = lambda: 0.0
 
     def start_refresh(self, account_id: str, product: Product) -> Started | ReauthRequired | Failed:
         response = self._call(
@@ -110,6 +115,9 @@ class OkraClient:
             page = _next_page(outcome.data) if isinstance(outcome, Ready) else None
 
     def _call(self, method: str, url: str, payload: dict[str, Any] | None = None) -> httpx.Response:
+        wait = self.admit()
+        if wait > 0:
+            raise BudgetExhaustedError(wait)
         headers = {"Authorization": f"Bearer {self._secret_key()}", "Accept": "application/json"}
         try:
             response = self._http.request(method, url, json=payload, headers=headers)

@@ -31,3 +31,14 @@ class UnauthorisedError(ProviderError):
 
 class BadRequestError(ProviderError):
     """4xx: the provider rejected what we sent. Retrying will not help."""
+
+
+class BudgetExhaustedError(Exception):
+    """Not a provider failure: banksync's own budget has no call to spare right now.
+
+    Nothing was sent; the caller waits ``wait_seconds`` (or longer) and asks again.
+    """
+
+    def __init__(self, wait_seconds: float) -> None:
+        super().__init__(f"no provider call to spare for {wait_seconds:.1f}s")
+        self.wait_seconds = wait_seconds

@@ -13,7 +13,12 @@ from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import ProviderBudget
 from banksync.clock import Clock, iso, utc_now
 from banksync.okra.client import OkraClient
-from banksync.okra.errors import ProviderError, ProviderUnavailableError, RateLimitedError
+from banksync.okra.errors import (
+    BudgetExhaustedError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
 from banksync.okra.outcomes import NotReady, Ready, ReauthRequired
 from banksync.push.collected import store_pushed_data
 from banksync.push.queue import PushQueue
@@ -40,12 +45,14 @@ class PushFetcher:
         update = self.updates.get(str(message.get("record_id")), str(message.get("product")))
         if update is None or update.terminal:
             return "done already"
-        wait = self.budget.take("pushed")
-        if wait:
-            self.queue.send(update.record_id, update.product, delay=wait)
-            return "waiting for budget"
+        budget = self.budget
+        self.okra.admit = lambda: budget.take("pushed")  # every call, pages included
         now = self.clock()
-        outcome = self._fetch(update, now)
+        try:
+            outcome = self._fetch(update, now)
+        except BudgetExhaustedError as error:
+            self.queue.send(update.record_id, update.product, delay=error.wait_seconds)
+            return "waiting for budget"
         if not self.updates.save(update):
             return "superseded"
         if outcome == "again":

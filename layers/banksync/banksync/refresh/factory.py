@@ -1,6 +1,9 @@
 """Building the workflow from settings: the one place that wires real clients."""
 
+import boto3
+
 from banksync.bankdata.store import BankDataStore
+from banksync.budget.limiter import ProviderBudget
 from banksync.okra.client import OkraClient
 from banksync.okra.secret import SecretKey
 from banksync.refresh.runs import RefreshRunStore
@@ -11,5 +14,8 @@ from banksync.refresh.workflow import RefreshWorkflow
 
 def build_workflow(settings: WorkflowSettings) -> RefreshWorkflow:
     okra = OkraClient(settings.okra_base_url, SecretKey(settings.okra_secret_key_arn))
-    steps = ItemSteps(okra, BankDataStore(settings.data_table_name))
-    return RefreshWorkflow(RefreshRunStore(settings.data_table_name), steps, settings)
+    dynamodb = boto3.client("dynamodb")
+    table = settings.data_table_name
+    budget = ProviderBudget(table, settings.provider_rate_per_minute, dynamodb)
+    steps = ItemSteps(okra, BankDataStore(table, dynamodb), budget)
+    return RefreshWorkflow(RefreshRunStore(table, dynamodb), steps, settings)

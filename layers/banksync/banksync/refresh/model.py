@@ -90,6 +90,8 @@ class RefreshRun:
     rounds: int = 0
     # After a 429 the provider's limit is business-wide: no call before this time.
     held_until: str | None = None
+    # The provider budget had no call to spare for this run before this time.
+    budget_until: str | None = None
 
     @property
     def key(self) -> dict[str, str]:

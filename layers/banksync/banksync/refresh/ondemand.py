@@ -43,7 +43,7 @@ class OnDemandRefreshes:
             refresh_id=refresh_id,
             created_at=iso(now),
             deadline_at=iso(now + timedelta(seconds=self.deadline_seconds)),
-            request=request.model_dump(exclude_none=True),
+            request=request.model_dump(exclude_none=True) | {"priority": "on_demand"},
         )
         # Started first: a run record without an execution could never finish. The
         # starter creates the record too, so losing this write loses nothing.
@@ -73,7 +73,11 @@ class OnDemandRefreshes:
         return {**view, "items": items}
 
     def _execution_input(self, refresh_id: str, request: RefreshRequestBody) -> dict[str, Any]:
-        base: dict[str, Any] = {"refresh_id": refresh_id, "products": request.products}
+        base: dict[str, Any] = {
+            "refresh_id": refresh_id,
+            "products": request.products,
+            "priority": "on_demand",
+        }
         if request.customer:
             return {**base, "customer": request.customer, "bank": request.bank}
         account = self.bank.account(request.account_id or "") or {}

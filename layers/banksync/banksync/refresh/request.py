@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any, Self
 
+from banksync.budget.limiter import PRIORITIES, Priority
 from banksync.okra.products import PRODUCTS
 from banksync.refresh.settings import WorkflowSettings
 
@@ -31,6 +32,7 @@ class StartRequest:
     products: tuple[str, ...] = PRODUCTS
     initial_wait_seconds: int = 30
     deadline_seconds: int = 900
+    priority: Priority = "scheduled"
 
     @classmethod
     def parse(cls, event: dict[str, Any], settings: WorkflowSettings) -> Self:
@@ -53,10 +55,11 @@ class StartRequest:
                 event.get("initial_wait_seconds", settings.initial_wait_seconds)
             ),
             deadline_seconds=int(event.get("deadline_seconds", settings.deadline_seconds)),
+            priority=parse_priority(event.get("priority")),
         )
 
     def summary(self) -> dict[str, Any]:
-        summary: dict[str, Any] = {"products": list(self.products)}
+        summary: dict[str, Any] = {"products": list(self.products), "priority": self.priority}
         if len(self.customers) == 1:
             summary |= {"customer": self.customers[0].customer, "bank": self.customers[0].bank}
         elif self.customers:
@@ -64,6 +67,15 @@ class StartRequest:
         if self.items:
             summary["items"] = len(self.items)
         return summary
+
+
+def parse_priority(raw: Any) -> Priority:
+    if raw is None:
+        return "scheduled"
+    for priority in PRIORITIES:
+        if raw == priority:
+            return priority
+    raise ValueError(f"priority must be one of {list(PRIORITIES)}")
 
 
 def _products(raw: Any) -> tuple[str, ...]:

@@ -18,6 +18,9 @@ class WorkflowSettings:
     deadline_seconds: int = 900
     unavailable_retry_seconds: int = 20
     max_unavailable_attempts: int = 5
+    provider_rate_per_minute: int = 50
+    # An item never started (waiting for the budget) is given up only this late.
+    pending_limit_seconds: int = 86_400
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -29,4 +32,5 @@ class WorkflowSettings:
             poll_interval_seconds=env_int("REFRESH_POLL_INTERVAL_SECONDS", 15, 1, environ),
             max_wait_seconds=env_int("REFRESH_MAX_WAIT_SECONDS", 120, 1, environ),
             deadline_seconds=env_int("REFRESH_DEADLINE_SECONDS", 900, 1, environ),
+            provider_rate_per_minute=env_int("PROVIDER_RATE_PER_MINUTE", 50, 1, environ),
         )

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from banksync.bankdata.store import BankDataStore
+from banksync.budget.limiter import Priority, ProviderBudget
 from banksync.okra.client import OkraClient
 from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
 from banksync.okra.products import Product
@@ -11,9 +12,25 @@ from banksync.refresh.request import ItemSpec, StartRequest
 
 
 class ItemSteps:
-    def __init__(self, okra: OkraClient, bank: BankDataStore) -> None:
+    def __init__(
+        self, okra: OkraClient, bank: BankDataStore, budget: ProviderBudget | None = None
+    ) -> None:
         self.okra = okra
         self.bank = bank
+        self.budget = budget
+        self.priority: Priority = "scheduled"
+
+    def use_priority(self, priority: Priority) -> None:
+        """Every provider call from here on takes a budget token at ``priority``."""
+        self.priority = priority
+        if self.budget is not None:
+            budget = self.budget
+            self.okra.admit = lambda: budget.take(priority)
+
+    def hold(self, seconds: float) -> None:
+        """The provider answered 429: everyone in the stack waits, not only this run."""
+        if self.budget is not None:
+            self.budget.hold(seconds)
 
     def resolve(self, request: StartRequest, at: str) -> Iterator[ItemSpec]:
         """Every item the request stands for; customers' accounts come from the provider."""

@@ -18,10 +18,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger, metrics
-from banksync.okra.errors import ProviderError, ProviderUnavailableError, RateLimitedError
+from banksync.okra.errors import (
+    BudgetExhaustedError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
 from banksync.refresh.backoff import next_wait
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
-from banksync.refresh.request import StartRequest
+from banksync.refresh.request import StartRequest, parse_priority
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
@@ -57,6 +62,7 @@ class RefreshWorkflow:
         self, event: dict[str, Any], remaining: Remaining = lambda: 900_000
     ) -> dict[str, Any]:
         request = StartRequest.parse(event, self.settings)
+        self.steps.use_priority(request.priority)
         now = self.clock()
         run = self._ensure_run(request, now)
         items = self._ensure_items(run, request, now)
@@ -67,6 +73,7 @@ class RefreshWorkflow:
 
     def poll(self, refresh_id: str, remaining: Remaining = lambda: 900_000) -> dict[str, Any]:
         run = self._run(refresh_id)
+        self.steps.use_priority(parse_priority(run.request.get("priority")))
         items = self.runs.items(refresh_id)
         now = self.clock()
         run.rounds += 1
@@ -131,7 +138,6 @@ class RefreshWorkflow:
         remaining: Remaining,
     ) -> bool:
         """One round over the batch; True if it stopped early for lack of time."""
-        deadline = datetime.fromisoformat(run.deadline_at)
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
         for item in items:
@@ -142,7 +148,7 @@ class RefreshWorkflow:
                 cut_short = True
             elif not _held(run, now) and not _waiting(item, now):
                 self._step(run, item, now, poll)
-            if not item.status.terminal and now >= deadline:
+            if not item.status.terminal and now >= self._deadline(run, item):
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
             if item.to_record() != before:  # a not-ready poll changes nothing: no write
                 self.runs.save_item(item)
@@ -160,9 +166,13 @@ class RefreshWorkflow:
                 self.steps.begin(item, at)
             elif poll:
                 self.steps.collect(item, at)
+        except BudgetExhaustedError as error:
+            # Nothing was sent: the item keeps its place and the round ends here.
+            run.budget_until = iso(now + timedelta(seconds=error.wait_seconds))
         except RateLimitedError as error:
             # The limit is business-wide: no call at all until the provider's time.
             run.held_until = iso(now + timedelta(seconds=error.retry_after))
+            self.steps.hold(error.retry_after)
         except TRANSIENT_ERRORS as error:
             item.attempts += 1
             if item.attempts >= self.settings.max_unavailable_attempts:
@@ -175,6 +185,15 @@ class RefreshWorkflow:
         except Exception as error:
             logger.exception("refresh item failed", extra={"refresh_id": item.refresh_id})
             item.finish(ItemStatus.FAILED, at, f"unexpected error: {type(error).__name__}")
+
+    def _deadline(self, run: RefreshRun, item: RefreshItem) -> datetime:
+        """A started item has the run's deadline from its own start; one that never
+        started (waiting for the budget) is given up only after ``pending_limit``."""
+        created = datetime.fromisoformat(run.created_at)
+        if item.started_at:
+            allowed = datetime.fromisoformat(run.deadline_at) - created
+            return datetime.fromisoformat(item.started_at) + allowed
+        return created + timedelta(seconds=self.settings.pending_limit_seconds)
 
     def _progress(
         self,
@@ -202,8 +221,12 @@ class RefreshWorkflow:
         initial_wait: int | None,
         cut_short: bool,
     ) -> int:
-        deadline = datetime.fromisoformat(run.deadline_at)
-        held = datetime.fromisoformat(run.held_until) if run.held_until else None
+        open_items = [item for item in items if not item.status.terminal]
+        deadline = min((self._deadline(run, item) for item in open_items), default=now)
+        held = max(
+            (datetime.fromisoformat(u) for u in (run.held_until, run.budget_until) if u),
+            default=None,
+        )
         until_held = math.ceil((held - now).total_seconds()) if held and held > now else 0
         if cut_short and not until_held:
             return 1  # straight back for the items this round had no time for
@@ -215,7 +238,10 @@ class RefreshWorkflow:
 
 
 def _held(run: RefreshRun, now: datetime) -> bool:
-    return bool(run.held_until) and datetime.fromisoformat(run.held_until or "") > now
+    return any(
+        bool(until) and datetime.fromisoformat(until or "") > now
+        for until in (run.held_until, run.budget_until)
+    )
 
 
 def _waiting(item: RefreshItem, now: datetime) -> bool:
