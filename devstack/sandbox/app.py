@@ -73,6 +73,11 @@ class Sandbox:
     def transport(self) -> httpx.WSGITransport:
         return httpx.WSGITransport(app=self.app)
 
+    def next_event_at(self) -> float | None:
+        """When the sandbox next does something of its own (a webhook, its refresh)."""
+        times = [t for t in (self.outbox.next_due(), self._next_auto_refresh) if t is not None]
+        return min(times, default=None)
+
     def tick(self) -> int:
         """Run the provider's own refreshes that are due, then send due webhooks."""
         period = self.world.auto_refresh_seconds

@@ -65,6 +65,10 @@ class WebhookOutbox:
     def waiting(self) -> int:
         return len(self._waiting)
 
+    def next_due(self) -> float | None:
+        with self._lock:
+            return min((w.due_at for w in self._waiting), default=None)
+
     def deliver_due(self) -> int:
         """POST every webhook due by now; returns how many were answered 200."""
         if self._http is None or self.url is None:

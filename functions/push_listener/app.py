@@ -18,7 +18,10 @@ from banksync.push.listener import build_listener
 from banksync.push.settings import PushSettings
 
 listener = build_listener(
-    PushSettings.for_listener(), boto3.client("dynamodb"), boto3.client("sqs")
+    PushSettings.for_listener(),
+    boto3.client("dynamodb"),
+    boto3.client("sqs"),
+    boto3.client("stepfunctions"),
 )
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

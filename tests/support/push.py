@@ -50,7 +50,13 @@ class PushHarness:
         sync.receiver.receiver._clock = sync.refresh.now
         sync.batcher.batcher.clock = sync.refresh.now
         pumps = {k: v for k, v in pumps_for(sync.stack, sync.aws).items() if k in PUMPED}
-        return cls(sync, listener, fetcher, notifier, pumps)
+        harness = cls(sync, listener, fetcher, notifier, pumps)
+        sync.refresh.between = harness.settle
+        sync.refresh.next_event = harness.next_event
+        return harness
+
+    def next_event(self) -> float | None:
+        return self.sandbox.next_event_at() if self.sandbox is not None else None
 
     def use(self, world: World) -> Sandbox:
         """The sandbox, its webhooks POSTed to the stack's receiver as API Gateway would."""

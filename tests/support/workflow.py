@@ -6,6 +6,7 @@ the task Lambdas, the sandbox and the deadline logic all read that clock.
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import ModuleType, SimpleNamespace
@@ -17,6 +18,7 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
     WaitFunction,
 )
+from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 
 from banksync.budget.limiter import WINDOW_CALLS, ProviderBudget
 from banksync.okra.client import OkraClient
@@ -60,7 +62,16 @@ class RefreshHarness:
             harness.waits.append(wait_seconds)
             harness.clock.advance(wait_seconds)
 
+        def park(endpoint: CallbackEndpoint, timeout: float | None = None) -> Any:
+            harness.waits.append(int(timeout or 0))
+            harness.park(endpoint, float(timeout or 0))
+            return endpoint.get_outcome()
+
         monkeypatch.setattr(WaitFunction, "_wait_interval", wait_interval)
+        monkeypatch.setattr(CallbackEndpoint, "wait", park)
+        # What runs while an execution is parked: the push path, when a test has one.
+        self.between: Callable[[], None] = lambda: None
+        self.next_event: Callable[[], float | None] = lambda: None
         monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=self.clock.advance))
         for logical_id in TASK_FUNCTIONS:
             module = cold_start(stack, logical_id, monkeypatch)
@@ -69,6 +80,21 @@ class RefreshHarness:
             self.modules[logical_id] = module
             self.dispatcher.register(stack.refs[logical_id], module.lambda_handler)
         self.rate = 50
+
+    def park(self, endpoint: CallbackEndpoint, timeout: float) -> None:
+        """A parked execution on virtual time: time moves to the next thing that may
+        wake it (or to the timeout), and the push path runs, until it is woken."""
+        end = self.clock.now + timeout
+        idle = 0
+        while not endpoint._notify_event.is_set() and self.clock.now < end:
+            upcoming = self.next_event()
+            if upcoming is not None and upcoming <= self.clock.now and idle < 3:
+                idle += 1  # something is due now: let it run before time moves
+            else:
+                target = end if upcoming is None else min(end, max(upcoming, self.clock.now + 1))
+                self.clock.advance(target - self.clock.now)
+                idle = 0
+            self.between()
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now, UTC)

@@ -4,8 +4,9 @@ The template's filter lets only data webhooks through (other webhooks cost no
 invocation). For each one:
 
 - ``TRANSACTIONS_DELETED`` applies its removals at once: no provider call;
-- a webhook for a record that one of banksync's own refreshes started is left
-  to that refresh, which fetches the record itself: never a second fetch;
+- a webhook for a record that one of banksync's own refreshes started wakes
+  that refresh (``refresh.wake``), which fetches the record itself: never a
+  second fetch;
 - ``new_transactions: 0`` only records that the account is fresh: no call;
 - anything else claims a pushed update (de-duplicated per record and product)
   and queues its fetch, which the fetcher makes through the provider budget.
@@ -14,6 +15,8 @@ invocation). For each one:
 from datetime import timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
@@ -21,7 +24,9 @@ from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
 from banksync.push.updates import PushedUpdate, PushedUpdateStore
 from banksync.push.webhooks import DataWebhook
+from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.runs import RefreshRunStore
+from banksync.refresh.wake import WakeSignals
 
 
 class PushListener:
@@ -32,10 +37,12 @@ class PushListener:
         bank: BankDataStore,
         queue: PushQueue,
         settings: PushSettings,
+        wake: WakeSignals,
+        sfn: Any,
         clock: Clock = utc_now,
     ) -> None:
         self.updates, self.runs, self.bank, self.queue = updates, runs, bank, queue
-        self.settings, self.clock = settings, clock
+        self.settings, self.wake, self.sfn, self.clock = settings, wake, sfn, clock
 
     def on_event(self, event: dict[str, Any]) -> str:
         """What the stored webhook ``event`` led to (logged, and told to tests)."""
@@ -47,11 +54,30 @@ class PushListener:
         if not webhook.record_id:
             logger.warning("data webhook without a record", extra={"event_id": webhook.event_id})
             return "ignored"
-        if self.runs.items_for_record(webhook.record_id):
+        own = self.runs.items_for_record(webhook.record_id)
+        if own:
+            self._wake(own)
             return "own_refresh"
         if webhook.nothing_new:
             return self._nothing_new(webhook)
         return self._queue(webhook, webhook.record_id)
+
+    def _wake(self, items: list[RefreshItem]) -> None:
+        """Tell the refreshes parked on these items that the provider has their data."""
+        at = iso(self.clock())
+        self.wake.record_hit(at)
+        for item in items:
+            if item.status is not ItemStatus.STARTED:
+                continue  # finished already: a late or repeated webhook changes nothing
+            token = self.wake.announce(item.refresh_id, item.key, at)
+            if token is None:
+                continue  # not parked yet: the park sees the mark and polls at once
+            try:
+                self.sfn.send_task_success(taskToken=token, output='{"woken": true}')
+            except ClientError as error:
+                # The park timed out meanwhile and is polling anyway.
+                logger.info("wake too late", extra={"code": error.response["Error"]["Code"]})
+            logger.info("refresh woken", extra={"refresh_id": item.refresh_id})
 
     def _queue(self, webhook: DataWebhook, record_id: str) -> str:
         now = self.clock()
@@ -113,11 +139,14 @@ def _ids(webhook: DataWebhook) -> dict[str, str]:
     return {"code": webhook.code, "event_id": webhook.event_id}
 
 
-def build_listener(settings: PushSettings, client: Any, sqs: Any) -> PushListener:
+def build_listener(settings: PushSettings, client: Any, sqs: Any, sfn: Any) -> PushListener:
+    table = settings.data_table_name
     return PushListener(
-        PushedUpdateStore(settings.data_table_name, client),
-        RefreshRunStore(settings.data_table_name, client),
-        BankDataStore(settings.data_table_name, client),
+        PushedUpdateStore(table, client),
+        RefreshRunStore(table, client),
+        BankDataStore(table, client),
         PushQueue(settings.push_queue_url, sqs),
         settings,
+        WakeSignals(table, client),
+        sfn,
     )

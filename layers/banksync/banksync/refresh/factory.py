@@ -9,6 +9,7 @@ from banksync.okra.secret import SecretKey
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
+from banksync.refresh.wake import WakeSignals
 from banksync.refresh.workflow import RefreshWorkflow
 
 
@@ -18,4 +19,5 @@ def build_workflow(settings: WorkflowSettings) -> RefreshWorkflow:
     table = settings.data_table_name
     budget = ProviderBudget(table, settings.provider_rate_per_minute, dynamodb)
     steps = ItemSteps(okra, BankDataStore(table, dynamodb), budget)
-    return RefreshWorkflow(RefreshRunStore(table, dynamodb), steps, settings)
+    runs = RefreshRunStore(table, dynamodb)
+    return RefreshWorkflow(runs, steps, settings, wake=WakeSignals(table, dynamodb))

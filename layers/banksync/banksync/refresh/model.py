@@ -48,6 +48,8 @@ class RefreshItem:
     new_transactions: int | None = None
     updated_transactions: int | None = None
     balance: dict[str, Any] | None = None
+    # The provider's webhook announced this item's record (the push listener sets it).
+    pushed_at: str | None = None
 
     @property
     def key(self) -> dict[str, str]:
@@ -92,6 +94,10 @@ class RefreshRun:
     held_until: str | None = None
     # The provider budget had no call to spare for this run before this time.
     budget_until: str | None = None
+    # When the run polls every started item even if no webhook wakes it.
+    fallback_at: str | None = None
+    # The provider's webhooks were reliable at the last round: the run waits for them.
+    awaiting_webhooks: bool = False
 
     @property
     def key(self) -> dict[str, str]:

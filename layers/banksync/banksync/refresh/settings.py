@@ -21,6 +21,10 @@ class WorkflowSettings:
     provider_rate_per_minute: int = 50
     # An item never started (waiting for the budget) is given up only this late.
     pending_limit_seconds: int = 86_400
+    # While the provider's webhooks are reliable, a parked run polls this late.
+    webhook_fallback_seconds: int = 600
+    # Webhooks are relied on while one announced a record this recently.
+    webhook_trust_seconds: int = 3600
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -33,4 +37,5 @@ class WorkflowSettings:
             max_wait_seconds=env_int("REFRESH_MAX_WAIT_SECONDS", 120, 1, environ),
             deadline_seconds=env_int("REFRESH_DEADLINE_SECONDS", 900, 1, environ),
             provider_rate_per_minute=env_int("PROVIDER_RATE_PER_MINUTE", 50, 1, environ),
+            webhook_fallback_seconds=env_int("WEBHOOK_FALLBACK_SECONDS", 600, 1, environ),
         )

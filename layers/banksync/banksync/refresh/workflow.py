@@ -24,12 +24,13 @@ from banksync.okra.errors import (
     ProviderUnavailableError,
     RateLimitedError,
 )
-from banksync.refresh.backoff import next_wait
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
+from banksync.refresh.pacing import Round, held, item_deadline, passed, round_wait
 from banksync.refresh.request import StartRequest, parse_priority
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
+from banksync.refresh.wake import WakeSignals
 
 # Stop calling the provider when a task has less than this left, so that one
 # slow round ends as a short round instead of a Lambda timeout.
@@ -53,10 +54,12 @@ class RefreshWorkflow:
         steps: ItemSteps,
         settings: WorkflowSettings,
         clock: Clock = utc_now,
+        wake: WakeSignals | None = None,
     ) -> None:
         self.runs, self.steps = runs, steps
         self.settings = settings
         self.clock = clock
+        self.wake = wake
 
     def start(
         self, event: dict[str, Any], remaining: Remaining = lambda: 900_000
@@ -66,19 +69,29 @@ class RefreshWorkflow:
         now = self.clock()
         run = self._ensure_run(request, now)
         items = self._ensure_items(run, request, now)
-        cut_short = self._advance(run, items, now, poll=False, remaining=remaining)
+        turn = Round(poll=False, fallback=True)
+        cut_short = self._advance(run, items, now, turn, remaining=remaining)
         return self._progress(
-            run, items, now, initial_wait=request.initial_wait_seconds, cut_short=cut_short
+            run, items, now, turn, initial_wait=request.initial_wait_seconds, cut_short=cut_short
         )
 
-    def poll(self, refresh_id: str, remaining: Remaining = lambda: 900_000) -> dict[str, Any]:
+    def poll(
+        self, refresh_id: str, remaining: Remaining = lambda: 900_000, woken: bool = False
+    ) -> dict[str, Any]:
+        """One poll round. ``woken``: the provider announced some of the run's records, so
+        only those are fetched, unless the fallback poll time has come as well."""
+        if self.wake is not None:
+            self.wake.clear(refresh_id)
         run = self._run(refresh_id)
         self.steps.use_priority(parse_priority(run.request.get("priority")))
         items = self.runs.items(refresh_id)
         now = self.clock()
         run.rounds += 1
-        cut_short = self._advance(run, items, now, poll=True, remaining=remaining)
-        return self._progress(run, items, now, cut_short=cut_short)
+        turn = Round(poll=True, fallback=not woken or passed(run.fallback_at, now))
+        cut_short = self._advance(run, items, now, turn, remaining=remaining)
+        if turn.missed and run.awaiting_webhooks and self.wake is not None:
+            self.wake.record_miss(iso(now))
+        return self._progress(run, items, now, turn, cut_short=cut_short)
 
     def abort(self, refresh_id: str, error: dict[str, Any]) -> None:
         """Record an unexpected failure: no item is ever left running."""
@@ -134,7 +147,7 @@ class RefreshWorkflow:
         run: RefreshRun,
         items: list[RefreshItem],
         now: datetime,
-        poll: bool,
+        turn: Round,
         remaining: Remaining,
     ) -> bool:
         """One round over the batch; True if it stopped early for lack of time."""
@@ -146,9 +159,9 @@ class RefreshWorkflow:
             before = item.to_record()
             if remaining() < TIME_RESERVE_MS:
                 cut_short = True
-            elif not _held(run, now) and not _waiting(item, now):
-                self._step(run, item, now, poll)
-            if not item.status.terminal and now >= self._deadline(run, item):
+            elif not held(run, now) and not _waiting(item, now):
+                self._step(run, item, now, turn)
+            if not item.status.terminal and now >= item_deadline(run, item, self.settings):
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
             if item.to_record() != before:  # a not-ready poll changes nothing: no write
                 self.runs.save_item(item)
@@ -158,14 +171,21 @@ class RefreshWorkflow:
             metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
         return cut_short
 
-    def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, poll: bool) -> None:
+    def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by (at most) one provider call."""
         at = iso(now)
         try:
             if item.status is ItemStatus.PENDING:
                 self.steps.begin(item, at)
-            elif poll:
+            elif turn.poll and (
+                turn.fallback or item.pushed_at or now >= item_deadline(run, item, self.settings)
+            ):
+                announced = item.pushed_at is not None
                 self.steps.collect(item, at)
+                if item.status is ItemStatus.STARTED:
+                    item.pushed_at = None  # announced too early: wait for another word
+                elif item.status is ItemStatus.SUCCEEDED and not announced:
+                    turn.missed = True
         except BudgetExhaustedError as error:
             # Nothing was sent: the item keeps its place and the round ends here.
             run.budget_until = iso(now + timedelta(seconds=error.wait_seconds))
@@ -186,20 +206,12 @@ class RefreshWorkflow:
             logger.exception("refresh item failed", extra={"refresh_id": item.refresh_id})
             item.finish(ItemStatus.FAILED, at, f"unexpected error: {type(error).__name__}")
 
-    def _deadline(self, run: RefreshRun, item: RefreshItem) -> datetime:
-        """A started item has the run's deadline from its own start; one that never
-        started (waiting for the budget) is given up only after ``pending_limit``."""
-        created = datetime.fromisoformat(run.created_at)
-        if item.started_at:
-            allowed = datetime.fromisoformat(run.deadline_at) - created
-            return datetime.fromisoformat(item.started_at) + allowed
-        return created + timedelta(seconds=self.settings.pending_limit_seconds)
-
     def _progress(
         self,
         run: RefreshRun,
         items: list[RefreshItem],
         now: datetime,
+        turn: Round,
         initial_wait: int | None = None,
         cut_short: bool = False,
     ) -> dict[str, Any]:
@@ -208,40 +220,22 @@ class RefreshWorkflow:
         run.counts, run.updated_at = counts, iso(now)
         if done:
             run.status, run.finished_at = RunStatus.COMPLETED, iso(now)
+        run.awaiting_webhooks = self._webhooks_reliable(now)
+        wait = round_wait(run, items, now, self.settings, initial_wait, cut_short)
+        if turn.fallback or not run.fallback_at:
+            run.fallback_at = iso(now + timedelta(seconds=wait))
+        else:  # woken early: the fallback poll keeps its time
+            until = datetime.fromisoformat(run.fallback_at) - now
+            wait = max(1, min(wait, math.ceil(until.total_seconds())))
         self.runs.save_run(run)
         logger.info("refresh progress", extra={"refresh_id": run.refresh_id, "counts": counts})
-        wait = self._wait(run, items, now, initial_wait, cut_short)
         return Progress(run.refresh_id, done, wait, counts).to_output()
 
-    def _wait(
-        self,
-        run: RefreshRun,
-        items: list[RefreshItem],
-        now: datetime,
-        initial_wait: int | None,
-        cut_short: bool,
-    ) -> int:
-        open_items = [item for item in items if not item.status.terminal]
-        deadline = min((self._deadline(run, item) for item in open_items), default=now)
-        held = max(
-            (datetime.fromisoformat(u) for u in (run.held_until, run.budget_until) if u),
-            default=None,
-        )
-        until_held = math.ceil((held - now).total_seconds()) if held and held > now else 0
-        if cut_short and not until_held:
-            return 1  # straight back for the items this round had no time for
-        if initial_wait is not None:
-            to_deadline = max(1, int((deadline - now).total_seconds()))
-            return max(min(initial_wait, to_deadline), until_held)
-        interval, cap = self.settings.poll_interval_seconds, self.settings.max_wait_seconds
-        return next_wait(items, run.rounds, now, deadline, interval, cap, held)
-
-
-def _held(run: RefreshRun, now: datetime) -> bool:
-    return any(
-        bool(until) and datetime.fromisoformat(until or "") > now
-        for until in (run.held_until, run.budget_until)
-    )
+    def _webhooks_reliable(self, now: datetime) -> bool:
+        if self.wake is None:
+            return False
+        trust = timedelta(seconds=self.settings.webhook_trust_seconds)
+        return self.wake.webhooks_reliable(now, trust)
 
 
 def _waiting(item: RefreshItem, now: datetime) -> bool:
