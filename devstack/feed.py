@@ -68,7 +68,11 @@ class ActivityFeed:
         for record in records:
             old, new = image(record, "OldImage"), image(record, "NewImage")
             sk = str((new or old).get("sk", ""))
-            if sk.startswith("TXN#"):
+            if sk.startswith("TXN#") and new.get("removed_at") and not old.get("removed_at"):
+                self.say(
+                    "data", f"transaction {new['transaction_id']} removed (the bank took it back)"
+                )
+            elif sk.startswith("TXN#"):
                 if new.get("transaction_id"):  # an upsert can show as a bare key first
                     transactions[(str(new["account_id"]), record["eventName"])] += 1
             elif line := _describe(sk, record["eventName"], old, new):
@@ -104,7 +108,13 @@ class ActivityFeed:
                 "workflow", f"{name} waiting {state.get('progress', {}).get('wait_seconds')} s"
             )
         elif kind == "TaskStateEntered":
-            self.say("workflow", f"{name} {event['stateEnteredEventDetails']['name']}")
+            details = event["stateEnteredEventDetails"]
+            if details["name"] == "WaitForCallbacks":
+                state = json.loads(details.get("input") or "{}")
+                wait = state.get("progress", {}).get("wait_seconds")
+                self.say("workflow", f"{name} parked (the provider's webhook, or {wait} s)")
+            else:
+                self.say("workflow", f"{name} {details['name']}")
         elif kind in ("ExecutionSucceeded", "ExecutionFailed"):
             self.say("workflow", f"{name} {kind.removeprefix('Execution').lower()}")
 
@@ -147,6 +157,18 @@ def _describe(
             )
     if sk.startswith("DELIVERY#"):
         return _delivery(event, new)
+    if new.get("kind") == "pushed_update" and old.get("status") != new.get("status"):
+        if new["status"] == "queued":
+            return "push", f"provider pushed {new['sk']} (record {new['record_id']}): fetch queued"
+        where = f" for {new['account_id']}" if new.get("account_id") else ""
+        return "push", f"pushed {new['sk']}{where}: {new['status']} {new.get('reason') or ''}"
+    if sk == "WAKE" and new.get("woken_at") and not old.get("woken_at"):
+        return (
+            "workflow",
+            f"{str(new['pk']).removeprefix('REFRESH#')} woken by the provider's webhook",
+        )
+    if sk.startswith("TXN#") and new.get("removed_at") and not old.get("removed_at"):
+        return "data", f"transaction {new['transaction_id']} removed (the bank took it back)"
     if sk.startswith("EVENT#"):
         return "account", f"{new['account_id']}: {new['event']}"
     if sk == "PROFILE" and event == "INSERT" and new.get("account_id"):

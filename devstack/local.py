@@ -37,6 +37,7 @@ from devstack.lambdas import (
 )
 from devstack.local_scheduler import LocalScheduler
 from devstack.loopback import LoopbackServer
+from devstack.parameters import ParameterError, parse_overrides
 from devstack.provision import function_environment, provision
 from devstack.sandbox import Sandbox, demo_world
 from devstack.sandbox.server import SandboxServer
@@ -74,6 +75,13 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
         help="the real provider's secret key (or OKRA_SECRET_KEY)",
     )
     parser.add_argument("--log-level", default="WARNING", help="the functions' log level")
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="Name=Value",
+        help="a template parameter, as sam deploy --parameter-overrides takes it (repeatable)",
+    )
     parser.add_argument("--state-file", type=Path, default=STATE_FILE)
     return parser.parse_args(argv)
 
@@ -119,6 +127,11 @@ class OfflineStack:
                 "RefreshInitialWaitSeconds": str(self.args.initial_wait),
             }
         )
+        try:
+            overrides = parse_overrides(self.args.parameter, self.template.body["Parameters"])
+        except ParameterError as error:
+            sys.exit(str(error))
+        self.template.parameters.update(overrides)
         provision(
             self.template,
             self.session,
@@ -235,6 +248,11 @@ class OfflineStack:
         customer = demo_world().accounts[0].customer_id
         seed(self.api_url, self.token, customer, self.subscriber, self.feed.say)
 
+    def _refs_of(self, resource_type: str) -> dict[str, str]:
+        return {
+            name: self.template.refs[name] for name, _ in self.template.resources(resource_type)
+        }
+
     def _write_state(self, endpoint: str, okra_url: str) -> None:
         refs, attributes = self.template.refs, self.template.attributes
         state: dict[str, Any] = {
@@ -251,7 +269,11 @@ class OfflineStack:
                 "DataTable": attributes["DataTable.StreamArn"],
             },
             "state_machine_arn": refs["RefreshStateMachine"],
+            "state_machines": self._refs_of("AWS::Serverless::StateMachine"),
+            "queues": self._refs_of("AWS::SQS::Queue"),
             "schedule_group": refs["ScheduleGroup"],
+            "schedules": self._refs_of("AWS::Scheduler::Schedule"),
+            "parameters": dict(self.template.parameters),
             "provider_base_url": okra_url,
         }
         self.args.state_file.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The operator API: on-demand refreshes and data-sync subscriptions (IAM-authorised)."""
+"""The operator API: refreshes, data-sync subscriptions and sweeps (IAM-authorised)."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.api import refreshes, subscriptions
+from banksync.api import refreshes, subscriptions, sweeps
 from banksync.api.errors import register_error_handlers
 from banksync.api.settings import ApiSettings
 from banksync.observability import logger, metrics, tracer
@@ -14,10 +14,12 @@ from banksync.observability import logger, metrics, tracer
 settings = ApiSettings.from_environ()
 refresh_routes = refreshes.RefreshRoutes(settings)
 subscription_service = subscriptions.build_service(settings)
+sweep_routes = sweeps.SweepRoutes(settings)
 
 app = APIGatewayHttpResolver()
 app.include_router(refreshes.router)
 app.include_router(subscriptions.router)
+app.include_router(sweeps.router)
 register_error_handlers(app)
 
 
@@ -29,6 +31,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     app.append_context(
         refresh_routes=refresh_routes,
         subscription_service=subscription_service,
+        sweep_routes=sweep_routes,
         allow_loopback_webhooks=settings.allow_loopback_webhooks,
     )
     return app.resolve(event, context)

@@ -45,6 +45,8 @@ def offline_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         "3",
         "--initial-wait",
         "2",
+        "--provider-refresh-every",
+        "15",
         "--state-file",
         str(state_file),
     ]

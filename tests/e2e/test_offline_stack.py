@@ -110,3 +110,51 @@ def test_subscriptions_can_be_managed_over_http(offline_stack: dict[str, Any]) -
         assert api.get(f"/subscriptions/{sid}").status_code == 404
     # The secret comes once, at creation, even before a webhook_url is set by a replace.
     assert created.json()["signing_secret"].startswith("whsec_")
+
+
+def test_the_providers_own_refresh_arrives_as_a_webhook_and_is_stored(
+    offline_stack: dict[str, Any], dynamodb: Any
+) -> None:
+    table = offline_stack["tables"]["DataTable"]
+
+    def pushed() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = dynamodb.scan(
+            TableName=table,
+            FilterExpression="begins_with(pk, :push) AND #status = :done",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":push": {"S": "PUSH#"}, ":done": {"S": "succeeded"}},
+        )["Items"]
+        return found if {u["sk"]["S"] for u in found} >= {"balance", "transactions"} else []
+
+    updates = wait_for(pushed, timeout=120, every=2)
+    assert {u["account_id"]["S"] for u in updates} >= {DEMO_ACCOUNT}
+    (profile,) = query(dynamodb, table, f"ACCOUNT#{DEMO_ACCOUNT}", "PROFILE")
+    assert profile["balance_synced_at"]["S"]
+    assert profile["transactions_synced_at"]["S"]
+
+
+def test_a_scheduled_refresh_is_woken_by_the_providers_webhook(
+    offline_stack: dict[str, Any], dynamodb: Any
+) -> None:
+    from datetime import datetime
+
+    table = offline_stack["tables"]["DataTable"]
+
+    def woken_items() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = dynamodb.scan(
+            TableName=table,
+            FilterExpression="begins_with(sk, :item) AND attribute_exists(pushed_at) "
+            "AND #status = :done",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":item": {"S": "ITEM#"}, ":done": {"S": "succeeded"}},
+        )["Items"]
+        return found
+
+    items = wait_for(woken_items, timeout=240, every=2)
+
+    def seconds(item: dict[str, Any], name: str) -> float:
+        return datetime.fromisoformat(item[name]["S"]).timestamp()
+
+    # Ready 3 s after the refresh (the stack runs with --ready-after 3): stored within
+    # seconds of it, not at the next poll.
+    assert min(seconds(i, "finished_at") - seconds(i, "started_at") for i in items) < 8

@@ -168,12 +168,14 @@ def test_the_daily_schedule_refreshes_every_account_except_held_ones(
     assert daily["ScheduleExpression"] == "rate(1 day)"
     assert daily["State"] == "ENABLED"
     sync.fire(sync.stack.refs["DailyRefreshSchedule"])
-    sync.deliver_due_work()
+    sync.drain_due_work()
 
-    (execution_input,) = started_inputs(sync)
-    refreshed = {(i["account_id"], i["product"]) for i in execution_input["items"]}
+    inputs = started_inputs(sync)
+    refreshed = {(i["account_id"], i["product"]) for e in inputs for i in e["items"]}
     assert refreshed == {(f"acct-{i}", p) for i in (0, 1) for p in ("balance", "transactions")}
-    sync.refresh.finish(execution_input["refresh_id"])
+    assert {e["priority"] for e in inputs} == {"sweep"}
+    for execution_input in inputs:
+        sync.refresh.finish(execution_input["refresh_id"])
 
 
 def test_reauth_marks_the_account_until_the_customer_reauthorises(
@@ -232,28 +234,21 @@ def test_subscription_ids_are_stable_for_the_scheduler(sync: SyncHarness) -> Non
     assert sync.schedule(created["subscription_id"])["Name"] == created["subscription_id"]
 
 
-def test_a_subscription_item_wins_over_the_daily_one_in_either_order(
+def test_the_sweep_skips_an_account_a_subscription_just_refreshed(
     sync: SyncHarness, bank: BankDataStore
 ) -> None:
     spec = account("acct-1", "cust-1")
     sync.refresh.use(World(accounts=[spec]))
     register(bank, spec)
-    sid = sync.subscribe({"customer": "cust-1", "products": ["balance"]})["subscription_id"]
-    sync.fire(sync.stack.refs["DailyRefreshSchedule"])  # the daily message first
-    sync.fire(sid)
+    sid = sync.subscribe({"customer": "cust-1", "products": ["balance", "transactions"]})
+    sync.fire(sid["subscription_id"])
     sync.deliver_due_work()
+    (subscription_input,) = started_inputs(sync)
+    sync.refresh.finish(subscription_input["refresh_id"])
 
-    (execution_input,) = started_inputs(sync)
-    balance = [i for i in execution_input["items"] if i["product"] == "balance"]
-    assert balance == [
-        {
-            "account_id": "acct-1",
-            "product": "balance",
-            "customer_id": "cust-1",
-            "subscription_id": sid,
-        }
-    ]
-    sync.refresh.finish(execution_input["refresh_id"])
+    sync.fire(sync.stack.refs["DailyRefreshSchedule"])
+    sync.drain_due_work()
+    assert len(started_inputs(sync)) == 1, "fresh: the sweep started nothing"
 
 
 def test_the_daily_sweep_repairs_schedules_that_would_never_fire(sync: SyncHarness) -> None:
@@ -267,7 +262,7 @@ def test_the_daily_sweep_repairs_schedules_that_would_never_fire(sync: SyncHarne
     service.store.delete(service.store.get(gone))  # a schedule left without its subscription
 
     sync.fire(sync.stack.refs["DailyRefreshSchedule"])
-    sync.deliver_due_work()
+    sync.drain_due_work()
 
     assert sync.schedule(active)["State"] == "ENABLED"
     with pytest.raises(sync.aws.client("scheduler").exceptions.ResourceNotFoundException):

@@ -161,7 +161,7 @@ def test_the_sweep_refreshes_only_accounts_the_push_left_stale(push: PushHarness
         QueueUrl=push.sync.stack.refs["DueRefreshQueue"],
         MessageBody=json.dumps({"kind": "all_accounts"}),
     )
-    push.sync.deliver_due_work()
+    push.sync.drain_due_work()
     (execution,) = push.sync.executions()
     items = json.loads(execution["input"])["items"]
     assert {item["account_id"] for item in items} == {"acct-1"}

@@ -35,12 +35,16 @@ def test_due_refresh_batch_fixture(sync: SyncHarness, bank: BankDataStore) -> No
     assert answer == {"batchItemFailures": []}
     (execution,) = sync.executions()
     items = json.loads(execution["input"])["items"]
-    # The daily refresh's transactions; the balance once, as the subscription's (webhook).
-    assert sorted((i["product"], "subscription_id" in i) for i in items) == [
-        ("balance", True),
-        ("transactions", False),
-    ]
+    # The subscription's balance now; the daily message began the sweep, paged apart.
+    assert [(i["product"], "subscription_id" in i) for i in items] == [("balance", True)]
     sync.refresh.finish(execution["name"])
+    sync.drain_due_work()
+    sweeps = [json.loads(e["input"]) for e in sync.executions()]
+    swept = [i for e in sweeps if e.get("priority") == "sweep" for i in e["items"]]
+    # The balance was just refreshed (fresh); the transactions never were.
+    assert [(i["account_id"], i["product"]) for i in swept] == [(ACCOUNT, "transactions")]
+    for started in sweeps:
+        sync.refresh.finish(started["refresh_id"])
 
 
 def test_events_table_auth_success_fixture(sync: SyncHarness, bank: BankDataStore) -> None:

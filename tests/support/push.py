@@ -40,15 +40,10 @@ class PushHarness:
     def build(
         cls, sync: SyncHarness, monkeypatch: pytest.MonkeyPatch, notifier: ModuleType | None
     ) -> "PushHarness":
-        clock = sync.refresh.clock
-        # SQS delays (the fetcher's re-queues) pass on virtual time.
-        monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: clock.now * 1000)
-        monkeypatch.setattr("moto.sqs.models.unix_time", lambda: clock.now)
         listener = cold_start(sync.stack, "PushListenerFunction", monkeypatch)
         fetcher = cold_start(sync.stack, "PushFetcherFunction", monkeypatch)
         listener.listener.clock = fetcher.fetcher.clock = sync.refresh.now
         sync.receiver.receiver._clock = sync.refresh.now
-        sync.batcher.batcher.clock = sync.refresh.now
         pumps = {k: v for k, v in pumps_for(sync.stack, sync.aws).items() if k in PUMPED}
         harness = cls(sync, listener, fetcher, notifier, pumps)
         sync.refresh.between = harness.settle

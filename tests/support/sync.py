@@ -37,6 +37,11 @@ class SyncHarness:
         def load(logical_id: str) -> ModuleType:
             return cold_start(stack, logical_id, monkeypatch)
 
+        # SQS delays (the sweep's paced pages) pass on virtual time.
+        clock = refresh.clock
+        monkeypatch.setattr("moto.sqs.models.unix_time_millis", lambda: clock.now * 1000)
+        monkeypatch.setattr("moto.sqs.models.unix_time", lambda: clock.now)
+
         return cls(
             aws,
             stack,
@@ -46,6 +51,11 @@ class SyncHarness:
             load("WebhookReceiverFunction"),
             load("AuthListenerFunction"),
         )
+
+    def __post_init__(self) -> None:
+        self.batcher.batcher.clock = self.refresh.now
+        self.batcher.batcher.daily.launcher.clock = self.refresh.now
+        self.batcher.batcher.daily.pager.clock = self.refresh.now
 
     def subscribe(self, body: dict[str, Any]) -> dict[str, Any]:
         response = invoke(self.api, http_event("POST", "/subscriptions", body))
@@ -66,12 +76,25 @@ class SyncHarness:
 
     def deliver_due_work(self) -> dict[str, Any] | None:
         """The queue's next batch to the batcher, as Lambda's SQS event source would."""
-        pump = QueuePump(
+        return self._due_pump().deliver(self._batcher)
+
+    def _due_pump(self) -> QueuePump:
+        return QueuePump(
             self.aws,
             self.stack.refs["DueRefreshQueue"],
             self.stack.attributes["DueRefreshQueue.Arn"],
         )
-        return pump.deliver(self._batcher)
+
+    def drain_due_work(self, max_batches: int = 200) -> int:
+        """Deliver due work until the queue is empty, letting delays pass on virtual time;
+        returns the batches delivered."""
+        pump = self._due_pump()
+        for delivered in range(max_batches):
+            if pump.deliver(self._batcher) is None:
+                if not pump.receive_later():
+                    return delivered
+                self.refresh.clock.advance(30)
+        raise AssertionError("due work did not drain")
 
     def executions(self) -> list[dict[str, Any]]:
         sfn = self.aws.client("stepfunctions")

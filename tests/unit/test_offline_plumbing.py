@@ -2,7 +2,10 @@
 
 from typing import Any
 
+import pytest
+
 from devstack.event_sources import STREAM_ATTEMPTS, SourcePump
+from devstack.parameters import ParameterError, parse_overrides
 from devstack.template import StackTemplate
 
 
@@ -42,3 +45,20 @@ def test_failed_stream_records_are_retried_then_reported() -> None:
         pump.run_once(handler)
     assert seen == [["1", "2"], ["2"], ["2"]]
     assert dropped == ["F.Ev: record 2 failed 3 times, dropped"]
+
+
+def test_parameter_overrides_are_checked_as_cloudformation_checks_them() -> None:
+    declared = StackTemplate.load().body["Parameters"]
+    assert parse_overrides(
+        ["ProviderRatePerMinute=20", "SweepStaleAfterHours=1", "DailyRefresh=DISABLED"], declared
+    ) == {"ProviderRatePerMinute": "20", "SweepStaleAfterHours": "1", "DailyRefresh": "DISABLED"}
+    for bad in (
+        "ProviderRate=20",
+        "ProviderRatePerMinute=0",
+        "ProviderRatePerMinute=lots",
+        "DailyRefresh=maybe",
+        "=1",
+        "SweepStaleAfterHours",
+    ):
+        with pytest.raises(ParameterError):
+            parse_overrides([bad], declared)

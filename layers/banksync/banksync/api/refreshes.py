@@ -1,7 +1,8 @@
-"""POST /refreshes and GET /refreshes/{refresh_id}."""
+"""POST /refreshes, GET /refreshes and GET /refreshes/{refresh_id}."""
 
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.utilities.idempotency import (
@@ -11,13 +12,18 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from banksync.api.bodies import json_object
+from banksync.api.params import choice_param, limit_param, time_param
 from banksync.api.settings import ApiSettings
+from banksync.api_errors import ApiError
 from banksync.bankdata.store import BankDataStore
+from banksync.paging import BadTokenError
+from banksync.refresh.listing import KINDS, RefreshListing
 from banksync.refresh.ondemand import OnDemandRefreshes
 from banksync.refresh.ondemand_models import RefreshRequestBody
 from banksync.refresh.runs import RefreshRunStore
 
 router = APIGatewayHttpRouter()
+DEFAULT_PAGE, MAX_PAGE = 25, 100
 # Retries of one POST (same caller, same Idempotency-Key, same body) start one
 # execution for 24 h; another caller's identical key is another request.
 idempotency_config = IdempotencyConfig(
@@ -37,6 +43,7 @@ class RefreshRoutes:
             settings.refresh_state_machine_arn,
             settings.refresh_deadline_seconds,
         )
+        self.listing = RefreshListing(settings.data_table_name, boto3.client("dynamodb"))
         self._start_once = idempotent_function(
             data_keyword_argument="command",
             persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name),
@@ -79,6 +86,23 @@ def post_refresh() -> Response[Any]:
         body={**accepted, "status_url": status_url},
         headers={"Location": status_url},
     )
+
+
+@router.get("/refreshes")
+def list_refreshes() -> dict[str, Any]:
+    """Refresh runs and pushed updates, newest first; ``since`` and ``kind`` narrow it."""
+    params = router.current_event.query_string_parameters or {}
+    since = time_param("since", params.get("since"))
+    kind = choice_param("kind", params.get("kind"), KINDS)
+    limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
+    try:
+        found, token = _routes().listing.page(since, kind, limit, params.get("next_token"))
+    except BadTokenError as error:
+        raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
+    page: dict[str, Any] = {"items": found}
+    if token:
+        page["next_token"] = token
+    return page
 
 
 @router.get("/refreshes/<refresh_id>")

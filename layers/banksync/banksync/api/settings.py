@@ -18,6 +18,8 @@ class ApiSettings:
     schedule_target: ScheduleTarget
     signing_key_id: str
     allow_loopback_webhooks: bool
+    due_refresh_queue_url: str = ""
+    sweep_stale_after_hours: int = 26
     # Where clients reach this API, when API Gateway's own domain name is not it
     # (the offline stack serves plain http on loopback). Unset in AWS.
     public_api_url: str | None = None
@@ -33,6 +35,8 @@ class ApiSettings:
             signing_key_id=env_str("SIGNING_KEY_ID", environ),
             # Only the offline stack sets this: plain-http webhooks to loopback.
             allow_loopback_webhooks=env_bool("ALLOW_LOOPBACK_WEBHOOKS", False, environ),
+            due_refresh_queue_url=env_str("DUE_REFRESH_QUEUE_URL", environ),
+            sweep_stale_after_hours=env_int("SWEEP_STALE_AFTER_HOURS", 26, 1, environ),
             public_api_url=(os.environ if environ is None else environ).get("PUBLIC_API_URL")
             or None,
         )

@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from banksync.api.bodies import json_object
+from banksync.api.params import limit_param
 from banksync.api.settings import ApiSettings
-from banksync.api_errors import ApiError
 from banksync.subscriptions.body import SubscriptionBody
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.service import SubscriptionService, public_view
@@ -44,7 +44,7 @@ def put_subscription() -> Response[Any]:
 @router.get("/subscriptions")
 def list_subscriptions() -> dict[str, Any]:
     params = router.current_event.query_string_parameters or {}
-    limit = _limit(params.get("limit"))
+    limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
     found, next_token = _service().page(params.get("customer"), limit, params.get("next_token"))
     page: dict[str, Any] = {"items": [s.public() for s in found]}
     if next_token:
@@ -71,19 +71,6 @@ def resume_subscription(subscription_id: str) -> dict[str, Any]:
 def delete_subscription(subscription_id: str) -> Response[Any]:
     _service().delete(subscription_id)
     return Response(status_code=204)
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise ApiError(
-            400,
-            "invalid_request",
-            "limit is out of range",
-            {"limit": f"must be an integer from 1 to {MAX_PAGE}"},
-        )
-    return int(raw)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[Any]:

@@ -75,6 +75,22 @@ class BankDataStore:
             accounts += self._query_index(f"ACCOUNTS#{shard}", "", index="gsi2")
         return accounts
 
+    def accounts_page(
+        self, shard: int, limit: int, cursor: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of one registry shard, and where the next one starts (None: the end)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi2",
+            "KeyConditionExpression": "gsi2pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": f"ACCOUNTS#{shard}"}),
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = cursor
+        answer = self._client.query(**request)
+        return [from_item(raw) for raw in answer["Items"]], answer.get("LastEvaluatedKey")
+
     def mark_reauth_required(self, account_id: str, reason: str, at: str, as_of: str) -> bool:
         """Hold the account until the customer re-authorises; False when a
         re-authorisation came after the refresh (started ``as_of``) that asked."""

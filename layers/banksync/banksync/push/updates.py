@@ -57,6 +57,7 @@ class PushedUpdate:
             **self.key,
             **asdict(self),
             "kind": "pushed_update",
+            "run_kind": "pushed",
             "update_id": self.update_id,
             # Listed with the refresh runs, newest last.
             "gsi2pk": "RUNS",

@@ -103,8 +103,19 @@ class RefreshRun:
     def key(self) -> dict[str, str]:
         return {"pk": f"REFRESH#{self.refresh_id}", "sk": "RUN"}
 
+    @property
+    def kind(self) -> str:
+        """``on_demand``, ``scheduled`` or ``sweep``: the run's place in the budget."""
+        return str(self.request.get("priority") or "scheduled")
+
     def to_record(self) -> dict[str, Any]:
-        return {**self.key, **asdict(self), "status": str(self.status)}
+        record = {**self.key, **asdict(self), "status": str(self.status)}
+        record |= {"kind": "refresh_run", "run_kind": self.kind}
+        # Every run is listed by creation time (gsi2); a sweep's runs by sweep (gsi1).
+        record |= {"gsi2pk": "RUNS", "gsi2sk": f"{self.created_at}#{self.refresh_id}"}
+        if self.request.get("sweep_id"):
+            record |= {"gsi1pk": f"SWEEP#{self.request['sweep_id']}", "gsi1sk": self.refresh_id}
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:

@@ -33,6 +33,7 @@ class StartRequest:
     initial_wait_seconds: int = 30
     deadline_seconds: int = 900
     priority: Priority = "scheduled"
+    sweep_id: str | None = None
 
     @classmethod
     def parse(cls, event: dict[str, Any], settings: WorkflowSettings) -> Self:
@@ -56,6 +57,7 @@ class StartRequest:
             ),
             deadline_seconds=int(event.get("deadline_seconds", settings.deadline_seconds)),
             priority=parse_priority(event.get("priority")),
+            sweep_id=str(event["sweep_id"]) if event.get("sweep_id") else None,
         )
 
     def summary(self) -> dict[str, Any]:
@@ -66,6 +68,8 @@ class StartRequest:
             summary["customers"] = len(self.customers)
         if self.items:
             summary["items"] = len(self.items)
+        if self.sweep_id:
+            summary["sweep_id"] = self.sweep_id
         return summary
 
 

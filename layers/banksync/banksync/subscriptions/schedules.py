@@ -78,6 +78,14 @@ class SubscriptionSchedules:
             names |= {schedule["Name"] for schedule in page["Schedules"]}
         return names
 
+    def subscription_schedules_page(self, token: str | None) -> tuple[list[str], str | None]:
+        """One page of the group's subscription schedule names, and the next page's token."""
+        request: dict[str, Any] = {"GroupName": self._target.group_name, "NamePrefix": "sub_"}
+        if token:
+            request["NextToken"] = token
+        answer = self._client.list_schedules(**request)
+        return [schedule["Name"] for schedule in answer["Schedules"]], answer.get("NextToken")
+
     def _definition(self, subscription: Subscription) -> dict[str, Any]:
         window = flexible_window_minutes(subscription.interval)
         flexible = (

@@ -5,8 +5,9 @@ change moves the schedule first and the item second; if the item write fails,
 the schedule is brought back in line with whatever item is stored *now*
 (``reconcile``), so that a concurrent writer's change is never undone. What
 that cannot fix (the process dies in between) is repaired when the schedule
-next fires, and by the daily sweep (``reconcile_all``), which also catches a
-schedule that is disabled or missing and so would never fire.
+next fires, and by the daily repair (``repair_page``, then
+``remove_orphans_page``, a page per message), which also catches a schedule
+that is disabled or missing and so would never fire.
 """
 
 from dataclasses import dataclass, replace
@@ -123,25 +124,26 @@ class SubscriptionService:
             self.schedules.put(subscription)
         return subscription
 
-    def reconcile_all(self) -> int:
-        """The daily sweep: every subscription's schedule, and no schedule without one."""
-        repaired, known, token = 0, set(), None
-        while True:
-            page, token = self.store.page(None, 100, token)
-            for subscription in page:
-                known.add(subscription.subscription_id)
-                if not self.schedules.matches(subscription):
-                    self.schedules.put(subscription)
-                    repaired += 1
-            if not token:
-                break
-        for orphan in self.schedules.subscription_schedules() - known:
-            if self.store.get(orphan) is None:  # not one created since the sweep began
-                self.schedules.delete(orphan)
+    def repair_page(self, token: str | None, size: int = 100) -> str | None:
+        """One page of subscriptions checked against their schedules; the next page's token."""
+        page, next_token = self.store.page(None, size, token)
+        repaired = 0
+        for subscription in page:
+            if not self.schedules.matches(subscription):
+                self.schedules.put(subscription)
                 repaired += 1
         if repaired:
-            logger.warning("schedules repaired by the daily sweep", extra={"repaired": repaired})
-        return repaired
+            logger.warning("schedules repaired", extra={"repaired": repaired})
+        return next_token
+
+    def remove_orphans_page(self, token: str | None) -> str | None:
+        """One page of schedules: those whose subscription is gone are deleted."""
+        names, next_token = self.schedules.subscription_schedules_page(token)
+        for name in names:
+            if self.store.get(name) is None:
+                self.schedules.delete(name)
+                logger.warning("orphan schedule deleted", extra={"schedule": name})
+        return next_token
 
     def _apply(self, wanted: Subscription, previous: Subscription | None) -> None:
         wanted.schedule = self.schedules.put(wanted)

@@ -1,14 +1,13 @@
 """Subscriptions in the DataTable (``pk=SUBSCRIPTION#<id>``; by customer on gsi1,
 all of them on gsi2). Writes are conditional on the version the caller read."""
 
-import base64
-import json
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
 from banksync.dynamo import from_item, to_item
+from banksync.paging import decode_token, encode_token
 from banksync.subscriptions.models import Subscription
 
 
@@ -92,21 +91,3 @@ class SubscriptionStore:
         found = [Subscription.from_record(from_item(raw)) for raw in answer["Items"]]
         last = answer.get("LastEvaluatedKey")
         return found, encode_token(last) if last else None
-
-
-def encode_token(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def decode_token(token: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except ValueError:
-        raise ValueError("next_token is not one this API gave") from None
-    if (
-        not isinstance(key, dict)
-        or not {"pk", "sk"} <= set(key)
-        or not all(isinstance(value, dict) and set(value) == {"S"} for value in key.values())
-    ):
-        raise ValueError("next_token is not one this API gave")
-    return key

@@ -1,15 +1,16 @@
 """Turning due work into as few refresh executions as possible.
 
-EventBridge Scheduler puts one message per due subscription (and one a day for
-every account) on an SQS queue; the queue hands them to the batcher in
-batches, and each batch becomes one execution (more only past
+EventBridge Scheduler puts one message per due subscription on an SQS queue
+(and once a day the message that begins the sweep and the schedule repair,
+``banksync.sync.daily``); the queue hands them to the batcher in batches, and
+each batch of due subscriptions becomes one execution (more only past
 ``max_items``), because Standard workflows are billed per transition, not per
 item. Execution names derive from the SQS message ids: a retried batch starts
 the same executions again, which Step Functions treats as the same run.
 
-Daily work (the sweep over every account, and daily subscriptions) rides the
-provider's own daily refresh: a product whose data the provider's push (or
-any refresh) stored within ``stale_after`` is skipped.
+Daily subscriptions ride the provider's own daily refresh: a product whose
+data the provider's push (or any refresh) stored within ``stale_after`` is
+skipped (the sweep does the same, page by page).
 """
 
 import hashlib
@@ -24,12 +25,15 @@ from banksync.bankdata.freshness import stale_products
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, utc_now
 from banksync.observability import logger
-from banksync.okra.products import PRODUCTS
+from banksync.refresh.wake import WakeSignals
 from banksync.subscriptions.intervals import MINUTES
 from banksync.subscriptions.models import Subscription
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.service import SubscriptionService
 from banksync.subscriptions.store import SubscriptionStore
+from banksync.sweep.pages import SweepLauncher, SweepPager, SweepQueue
+from banksync.sweep.store import SweepStore
+from banksync.sync.daily import DAILY_KINDS, DailyWork
 from banksync.sync.settings import BatcherSettings
 
 
@@ -72,28 +76,27 @@ class RefreshBatcher:
         bank: BankDataStore,
         sfn: Any,
         state_machine_arn: str,
+        daily: DailyWork,
         max_items: int = 250,
         stale_after: timedelta = timedelta(hours=26),
         clock: Clock = utc_now,
     ) -> None:
         self.subscriptions, self.bank = subscriptions, bank
         self.sfn, self.state_machine_arn = sfn, state_machine_arn
+        self.daily = daily
         self.max_items = max_items
         self.stale_after, self.clock = stale_after, clock
 
     def add(self, batch: Batch, message_id: str, message: dict[str, Any]) -> None:
         batch.message_ids.append(message_id)
-        if message.get("kind") == "all_accounts":
-            self.subscriptions.reconcile_all()
-            self._add_accounts(
-                batch, self.bank.all_accounts(), PRODUCTS, subscription_id=None, ride_push=True
-            )
+        if message.get("kind") in DAILY_KINDS:
+            self.daily.handle(message_id, message)
         elif isinstance(message.get("subscription_id"), str):
             subscription = self.subscriptions.reconcile(message["subscription_id"])
             if subscription is not None and subscription.state == "active":
                 self._add_subscription(batch, subscription)
         else:
-            raise ValueError("a due message needs a subscription_id or kind=all_accounts")
+            raise ValueError("a due message needs a subscription_id or a daily kind")
 
     def start(self, batch: Batch) -> list[str]:
         started = []
@@ -175,10 +178,33 @@ def build_batcher(settings: BatcherSettings) -> RefreshBatcher:
         SubscriptionSchedules(settings.schedule_target),
         secrets=None,
     )
+    dynamodb, sfn, table = (
+        boto3.client("dynamodb"),
+        boto3.client("stepfunctions"),
+        settings.data_table_name,
+    )
+    bank = BankDataStore(table, dynamodb)
+    sweeps = SweepStore(table, dynamodb)
+    queue = SweepQueue(settings.due_refresh_queue_url, boto3.client("sqs"))
+    daily = DailyWork(
+        SweepLauncher(sweeps, queue, settings.sweep_stale_after_hours),
+        SweepPager(
+            sweeps,
+            bank,
+            WakeSignals(table, dynamodb),
+            queue,
+            sfn,
+            settings.refresh_state_machine_arn,
+            settings.provider_rate_per_minute,
+        ),
+        subscriptions,
+        queue,
+    )
     return RefreshBatcher(
         subscriptions,
-        BankDataStore(settings.data_table_name),
-        boto3.client("stepfunctions"),
+        bank,
+        sfn,
         settings.refresh_state_machine_arn,
+        daily,
         stale_after=timedelta(hours=settings.sweep_stale_after_hours),
     )

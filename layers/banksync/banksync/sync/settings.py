@@ -14,6 +14,8 @@ class BatcherSettings:
     refresh_state_machine_arn: str
     schedule_target: ScheduleTarget
     sweep_stale_after_hours: int = 26
+    due_refresh_queue_url: str = ""
+    provider_rate_per_minute: int = 50
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -22,4 +24,6 @@ class BatcherSettings:
             refresh_state_machine_arn=env_str("REFRESH_STATE_MACHINE_ARN", environ),
             schedule_target=ScheduleTarget.from_environ(environ),
             sweep_stale_after_hours=env_int("SWEEP_STALE_AFTER_HOURS", 26, 1, environ),
+            due_refresh_queue_url=env_str("DUE_REFRESH_QUEUE_URL", environ),
+            provider_rate_per_minute=env_int("PROVIDER_RATE_PER_MINUTE", 50, 1, environ),
         )

@@ -1,0 +1,90 @@
+"""POST /sweeps (start the daily sweep now) and GET /sweeps/{sweep_id} (its progress)."""
+
+import secrets
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from banksync.api.bodies import json_object
+from banksync.api.settings import ApiSettings
+from banksync.api_errors import ApiError
+from banksync.sweep.pages import SweepLauncher, SweepQueue
+from banksync.sweep.progress import SweepProgress
+from banksync.sweep.store import SweepStore
+
+router = APIGatewayHttpRouter()
+MAX_STALE_HOURS = 24 * 365
+
+
+class SweepRoutes:
+    def __init__(self, settings: ApiSettings) -> None:
+        dynamodb = boto3.client("dynamodb")
+        self.sweeps = SweepStore(settings.data_table_name, dynamodb)
+        self.queue = SweepQueue(settings.due_refresh_queue_url, boto3.client("sqs"))
+        self.default_stale_hours = settings.sweep_stale_after_hours
+        self.progress = SweepProgress(self.sweeps, settings.data_table_name, dynamodb)
+        self.public_api_url = settings.public_api_url
+
+    def launcher(self, stale_after_hours: int) -> SweepLauncher:
+        return SweepLauncher(self.sweeps, self.queue, stale_after_hours)
+
+
+def _routes() -> SweepRoutes:
+    routes: SweepRoutes = router.context["sweep_routes"]
+    return routes
+
+
+@router.post("/sweeps")
+def post_sweep() -> Response[Any]:
+    raw = router.current_event.decoded_body
+    body = json_object(raw) if raw and raw.strip() else {}
+    routes = _routes()
+    stale_hours = _stale_hours(body, routes.default_stale_hours)
+    sweep_id = f"sw_{secrets.token_hex(10)}"
+    if not routes.launcher(stale_hours).launch(sweep_id, "operator"):
+        running = routes.sweeps.current() or ""
+        raise ApiError(
+            409,
+            "sweep_running",
+            f"sweep {running} is still queueing; follow its status_url",
+            {"sweep_id": running, "status_url": _status_url(running)},
+        )
+    url = _status_url(sweep_id)
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body={"sweep_id": sweep_id, "status": "queueing", "status_url": url},
+        headers={"Location": url},
+    )
+
+
+@router.get("/sweeps/<sweep_id>")
+def get_sweep(sweep_id: str) -> dict[str, Any]:
+    report = _routes().progress.report(sweep_id)
+    if report is None:
+        raise ApiError(404, "not_found", f"no sweep {sweep_id}", {"sweep_id": "unknown"})
+    return report
+
+
+def _stale_hours(body: dict[str, Any], default: int) -> int:
+    unknown = set(body) - {"stale_after_hours"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ApiError(400, "invalid_request", f"{name} is not a field", {name: "unknown field"})
+    value = body.get("stale_after_hours", default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STALE_HOURS:
+        raise ApiError(
+            400,
+            "invalid_request",
+            "stale_after_hours is invalid",
+            {"stale_after_hours": f"must be an integer from 0 to {MAX_STALE_HOURS}"},
+        )
+    return value
+
+
+def _status_url(sweep_id: str) -> str:
+    event = router.current_event
+    base = _routes().public_api_url or f"https://{event.request_context.domain_name}"
+    return f"{base}/sweeps/{sweep_id}"

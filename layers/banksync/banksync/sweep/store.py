@@ -1,0 +1,116 @@
+"""Sweeps and their pages in the DataTable."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from banksync.clock import iso
+from banksync.dynamo import from_item, to_item
+from banksync.sweep.model import QUEUED, QUEUEING, Sweep, SweepPage
+
+CURRENT_KEY = {"pk": "SWEEP", "sk": "CURRENT"}
+# A sweep that has not finished queueing after this long no longer blocks a new one.
+STUCK_AFTER = timedelta(hours=24)
+
+
+class SweepStore:
+    def __init__(self, table_name: str, client: Any) -> None:
+        self._table = table_name
+        self._client = client
+
+    def current(self) -> str | None:
+        """The sweep still queueing, if any."""
+        found = self._client.get_item(
+            TableName=self._table, Key=to_item(CURRENT_KEY), ConsistentRead=True
+        )
+        record = from_item(found.get("Item", {}))
+        return str(record["sweep_id"]) if record.get("status") == QUEUEING else None
+
+    def begin(self, sweep: Sweep, now: datetime) -> bool:
+        """Record ``sweep`` as the one queueing; False if another one still is."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(
+                    {
+                        **CURRENT_KEY,
+                        "sweep_id": sweep.sweep_id,
+                        "status": QUEUEING,
+                        "created_at": sweep.created_at,
+                    }
+                ),
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR #status <> :queueing OR sweep_id = :id "
+                    "OR created_at < :stuck"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":queueing": QUEUEING,
+                        ":id": sweep.sweep_id,
+                        ":stuck": iso(now - STUCK_AFTER),
+                    }
+                ),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self._put_new(sweep.to_record())
+        return True
+
+    def finish_queueing(self, sweep_id: str, at: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=to_item({"pk": f"SWEEP#{sweep_id}", "sk": "SWEEP"}),
+            UpdateExpression="SET #status = :queued, queued_at = :at",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_item({":queued": QUEUED, ":at": at}),
+        )
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item(CURRENT_KEY),
+                UpdateExpression="SET #status = :queued",
+                ConditionExpression="sweep_id = :id",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item({":queued": QUEUED, ":id": sweep_id}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def get(self, sweep_id: str) -> Sweep | None:
+        key = to_item({"pk": f"SWEEP#{sweep_id}", "sk": "SWEEP"})
+        found = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        return Sweep.from_record(from_item(found["Item"])) if "Item" in found else None
+
+    def save_page(self, page: SweepPage) -> None:
+        """Idempotent: a page read again (a retried message) rewrites the same record."""
+        self._client.put_item(TableName=self._table, Item=to_item(page.to_record()))
+
+    def pages(self, sweep_id: str) -> list[SweepPage]:
+        return [SweepPage.from_record(r) for r in self._query(f"SWEEP#{sweep_id}", "PAGE#")]
+
+    def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=to_item({":pk": pk, ":prefix": prefix}),
+        )
+        for page in pages:
+            rows += [from_item(raw) for raw in page["Items"]]
+        return rows
+
+    def _put_new(self, record: dict[str, Any]) -> None:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(record),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
