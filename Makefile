@@ -25,7 +25,7 @@ export SAM_CLI_TELEMETRY := 0
 help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
 	@echo "make test      lint, type-check, tests, sam validate --lint, sam build"
-	@echo "make bench     receiver cold start; transitions for batches of 1 and 50; cost model"
+	@echo "make bench     cold starts; transitions for batches of 1 and 50; cost model; provider calls and freshness"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
@@ -65,6 +65,7 @@ bench: venv
 	$(PY) bench/cold_start.py
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model
+	PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls
 
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)

@@ -46,13 +46,16 @@ def atomic_dynamodb_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     requests could both pass the check; DynamoDB never lets that happen.
     """
     lock = threading.Lock()
-    original = DynamoDBBackend.put_item
+    for name in ("put_item", "update_item"):
+        original = getattr(DynamoDBBackend, name)
 
-    def put_item(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return original(self, *args, **kwargs)
+        def atomic(
+            self: DynamoDBBackend, *args: Any, _original: Any = original, **kwargs: Any
+        ) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
 
-    monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)
 
 
 @pytest.fixture

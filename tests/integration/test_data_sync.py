@@ -292,3 +292,47 @@ def test_a_refresh_older_than_the_reauthorisation_does_not_hold_the_account(
     assert bank.mark_reauth_required(
         "acct-1", "asks", "2026-11-20T12:05:00.000Z", "2026-11-20T12:00:00.000Z"
     )
+
+
+def test_a_tick_is_skipped_while_the_subscriptions_last_refresh_still_runs(
+    sync: SyncHarness, bank: BankDataStore
+) -> None:
+    spec = account("acct-busy", "cust-busy")
+    sync.refresh.use(World(accounts=[spec]))
+    register(bank, spec)
+    body = {"customer": "cust-busy", "products": ["balance"], "interval": "one_hour"}
+    sid = sync.subscribe(body)["subscription_id"]
+    sync.fire(sid)
+    sync.deliver_due_work()
+    (first,) = started_inputs(sync)
+    table, dynamodb = sync.stack.refs["DataTable"], sync.aws.client("dynamodb")
+    marker = dynamodb.get_item(
+        TableName=table, Key={"pk": {"S": f"SUBSCRIPTION#{sid}"}, "sk": {"S": "INFLIGHT"}}
+    )["Item"]
+    assert marker["refresh_id"]["S"] == first["refresh_id"]
+    sync.refresh.finish(first["refresh_id"])
+
+    # The same run, seen as still running (demand above the budget): the tick waits.
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": f"REFRESH#{first['refresh_id']}"}, "sk": {"S": "RUN"}},
+        UpdateExpression="SET #s = :running",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":running": {"S": "running"}},
+    )
+    sync.fire(sid)
+    sync.deliver_due_work()
+    assert len(started_inputs(sync)) == 1
+
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": f"REFRESH#{first['refresh_id']}"}, "sk": {"S": "RUN"}},
+        UpdateExpression="SET #s = :done",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":done": {"S": "completed"}},
+    )
+    sync.fire(sid)
+    sync.deliver_due_work()
+    assert len(started_inputs(sync)) == 2
+    for started in started_inputs(sync):
+        sync.refresh.finish(started["refresh_id"])

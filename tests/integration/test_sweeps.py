@@ -30,7 +30,7 @@ def registry(sync: SyncHarness, bank: BankDataStore, count: int, fresh: int = 0)
         bank.register_account(provider_account(spec), "2026-11-01T00:00:00.000Z")
         if n < fresh:  # the provider's own refresh came today
             for product in ("balance", "transactions"):
-                bank.freshness.mark_synced(spec.account_id, product, now)
+                bank.freshness.mark_synced(spec.account_id, product, now, pushed=True)
     return [spec.account_id for spec in specs]
 
 

@@ -1,10 +1,18 @@
-"""How fresh an account's data is: when each product was last stored.
+"""How fresh an account's data is, and whether the provider's own refresh keeps it so.
 
-``<product>_synced_at`` on the account's profile holds the ``as_of`` of the
-newest data stored for it, by a refresh or by the provider's push, or of the
-provider's word that nothing was new. The daily sweep refreshes only what is
-older than its threshold, so the provider's own daily refresh leaves it
-almost nothing to do.
+Two times per product on the account's profile, each the ``as_of`` of the
+newest data (never moved back):
+
+- ``<product>_synced_at``: stored by anything (a refresh, the push), or the
+  provider's word that nothing was new;
+- ``<product>_pushed_at``: the same, from the provider's own refresh only.
+
+The daily sweep skips a product the provider pushed within its threshold
+(``SweepStaleAfterHours``, 26 h: a day and some drift): the provider's own
+daily refresh is keeping it fresh. Data banksync fetched itself counts as
+fresh only for the threshold less the sweep's day (2 h by default), so that
+an account whose provider webhooks are lost is still refreshed every day,
+not every other day.
 """
 
 from collections.abc import Iterable
@@ -15,26 +23,35 @@ from botocore.exceptions import ClientError
 
 from banksync.dynamo import to_item
 
+SWEEP_PERIOD = timedelta(days=1)
+
 
 def synced_attribute(product: str) -> str:
     return f"{product}_synced_at"
 
 
+def pushed_attribute(product: str) -> str:
+    return f"{product}_pushed_at"
+
+
 def stale_products(
     account: dict[str, Any], products: Iterable[str], now: datetime, threshold: timedelta
 ) -> list[str]:
-    """The products of ``account`` (a profile record) whose data is older than ``threshold``."""
-    cutoff = now - threshold
-    stale = []
-    for product in products:
-        synced = account.get(synced_attribute(product))
-        try:
-            fresh = isinstance(synced, str) and datetime.fromisoformat(synced) > cutoff
-        except ValueError:
-            fresh = False
-        if not fresh:
-            stale.append(product)
-    return stale
+    """The products of ``account`` (a profile record) the daily work must refresh."""
+    own_threshold = max(timedelta(0), threshold - SWEEP_PERIOD)
+    return [
+        product
+        for product in products
+        if not _within(account.get(pushed_attribute(product)), now - threshold)
+        and not _within(account.get(synced_attribute(product)), now - own_threshold)
+    ]
+
+
+def _within(moment: Any, cutoff: datetime) -> bool:
+    try:
+        return isinstance(moment, str) and datetime.fromisoformat(moment) > cutoff
+    except ValueError:
+        return False
 
 
 class AccountFreshness:
@@ -42,18 +59,24 @@ class AccountFreshness:
         self._table = table_name
         self._client = client
 
-    def mark_synced(self, account_id: str, product: str, as_of: str) -> bool:
-        """Record data as of ``as_of`` for a registered account; an older mark never
-        replaces a newer one. False if the account is unknown or the mark older."""
+    def mark_synced(self, account_id: str, product: str, as_of: str, pushed: bool = False) -> bool:
+        """Record data as of ``as_of`` for a registered account (``pushed``: by the
+        provider's own refresh). False if the account is unknown or the mark older."""
+        marked = self._mark(account_id, synced_attribute(product), as_of)
+        if pushed:
+            marked = self._mark(account_id, pushed_attribute(product), as_of) or marked
+        return marked
+
+    def _mark(self, account_id: str, attribute: str, as_of: str) -> bool:
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
-                UpdateExpression="SET #synced = :as_of",
+                UpdateExpression="SET #at = :as_of",
                 ConditionExpression=(
-                    "attribute_exists(pk) AND (attribute_not_exists(#synced) OR #synced < :as_of)"
+                    "attribute_exists(pk) AND (attribute_not_exists(#at) OR #at < :as_of)"
                 ),
-                ExpressionAttributeNames={"#synced": synced_attribute(product)},
+                ExpressionAttributeNames={"#at": attribute},
                 ExpressionAttributeValues=to_item({":as_of": as_of}),
             )
         except ClientError as error:

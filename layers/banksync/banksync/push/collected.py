@@ -55,7 +55,7 @@ def store_pushed_data(
         update.new_transactions, update.updated_transactions = new, updated
         accounts = list(by_account)
     for account_id in accounts:
-        bank.freshness.mark_synced(account_id, update.product, update.as_of)
+        bank.freshness.mark_synced(account_id, update.product, update.as_of, pushed=True)
     update.account_id = accounts[0] if accounts else update.account_id
     update.finish("succeeded", at)
 

@@ -104,11 +104,13 @@ class PushListener:
         return "queued"
 
     def _nothing_new(self, webhook: DataWebhook) -> str:
+        """The provider's refresh of a record found no new rows. A record is one
+        connection (a customer at a bank), so when the webhook names no account,
+        every account of that connection is as fresh as the provider says."""
         accounts = self._accounts(webhook)
-        if len(accounts) == 1:
-            self.bank.freshness.mark_synced(accounts[0], "transactions", webhook.as_of)
-            return "fresh"
-        return "nothing_new"  # which account is unknown: the sweep covers it if it ages
+        for account_id in accounts:
+            self.bank.freshness.mark_synced(account_id, "transactions", webhook.as_of, pushed=True)
+        return "fresh" if accounts else "nothing_new"
 
     def _remove(self, webhook: DataWebhook) -> str:
         removed = []

@@ -23,7 +23,7 @@ import boto3
 
 from banksync.bankdata.freshness import stale_products
 from banksync.bankdata.store import BankDataStore
-from banksync.clock import Clock, utc_now
+from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
 from banksync.refresh.wake import WakeSignals
 from banksync.subscriptions.intervals import MINUTES
@@ -34,6 +34,7 @@ from banksync.subscriptions.store import SubscriptionStore
 from banksync.sweep.pages import SweepLauncher, SweepPager, SweepQueue
 from banksync.sweep.store import SweepStore
 from banksync.sync.daily import DAILY_KINDS, DailyWork
+from banksync.sync.inflight import InFlight
 from banksync.sync.settings import BatcherSettings
 
 
@@ -44,6 +45,7 @@ class Batch:
     customers: list[dict[str, Any]] = field(default_factory=list)
     skipped_reauth: int = 0
     skipped_fresh: int = 0
+    skipped_busy: int = 0
 
     @property
     def items(self) -> list[dict[str, str]]:
@@ -77,13 +79,14 @@ class RefreshBatcher:
         sfn: Any,
         state_machine_arn: str,
         daily: DailyWork,
+        inflight: InFlight | None = None,
         max_items: int = 250,
         stale_after: timedelta = timedelta(hours=26),
         clock: Clock = utc_now,
     ) -> None:
         self.subscriptions, self.bank = subscriptions, bank
         self.sfn, self.state_machine_arn = sfn, state_machine_arn
-        self.daily = daily
+        self.daily, self.inflight = daily, inflight
         self.max_items = max_items
         self.stale_after, self.clock = stale_after, clock
 
@@ -93,8 +96,12 @@ class RefreshBatcher:
             self.daily.handle(message_id, message)
         elif isinstance(message.get("subscription_id"), str):
             subscription = self.subscriptions.reconcile(message["subscription_id"])
-            if subscription is not None and subscription.state == "active":
-                self._add_subscription(batch, subscription)
+            if subscription is None or subscription.state != "active":
+                return
+            if self.inflight is not None and self.inflight.busy(subscription.subscription_id):
+                batch.skipped_busy += 1  # its last refresh still runs: this tick waits
+                return
+            self._add_subscription(batch, subscription)
         else:
             raise ValueError("a due message needs a subscription_id or a daily kind")
 
@@ -110,6 +117,7 @@ class RefreshBatcher:
             except self.sfn.exceptions.ExecutionAlreadyExists:
                 logger.info("batch already started", extra={"refresh_id": execution["refresh_id"]})
             started.append(execution["refresh_id"])
+            self._mark_inflight(execution)
         logger.info(
             "due refreshes batched",
             extra={
@@ -118,9 +126,18 @@ class RefreshBatcher:
                 "customers": len(batch.customers),
                 "skipped_reauth": batch.skipped_reauth,
                 "skipped_fresh": batch.skipped_fresh,
+                "skipped_busy": batch.skipped_busy,
             },
         )
         return started
+
+    def _mark_inflight(self, execution: dict[str, Any]) -> None:
+        if self.inflight is None:
+            return
+        wanted = execution.get("items", []) + execution.get("customers", [])
+        at = iso(self.clock())
+        for subscription_id in {w["subscription_id"] for w in wanted if w.get("subscription_id")}:
+            self.inflight.started(subscription_id, execution["refresh_id"], at)
 
     def _add_subscription(self, batch: Batch, subscription: Subscription) -> None:
         accounts = self.bank.customer_accounts(subscription.customer, subscription.bank)
@@ -206,5 +223,6 @@ def build_batcher(settings: BatcherSettings) -> RefreshBatcher:
         sfn,
         settings.refresh_state_machine_arn,
         daily,
+        InFlight(table, dynamodb),
         stale_after=timedelta(hours=settings.sweep_stale_after_hours),
     )
