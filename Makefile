@@ -20,12 +20,13 @@ SAM := $(SAM_VENV)/bin/sam
 export PATH := $(dir $(PYTHON313)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help venv sam-cli lint typecheck unit validate build test bench local lock clean
+.PHONY: help venv sam-cli lint typecheck unit validate build test bench bench-scale local lock clean
 
 help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
 	@echo "make test      lint, type-check, tests, sam validate --lint, sam build"
 	@echo "make bench     cold starts; transitions for batches of 1 and 50; cost model; provider calls and freshness"
+	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
@@ -66,6 +67,10 @@ bench: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls
+
+# The sweep at scale against the provider's limit: long (BENCH_ACCOUNTS=10000 by default).
+bench-scale: venv
+	PYTHONPATH=layers/banksync:. $(PY) -m bench.scale
 
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)

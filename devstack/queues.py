@@ -59,6 +59,13 @@ class QueuePump:
             attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
         )
 
+    def visible(self) -> int:
+        """Messages ready to be received now."""
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self._url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessages", 0))
+
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         return {
             "messageId": message["MessageId"],

@@ -24,9 +24,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     def add(record: SQSRecord) -> None:
         batcher.add(batch, record.message_id, json.loads(record.body))
 
-    # A malformed message fails alone; a failed start fails the batch, whose
-    # retry restarts the same (deterministically named) executions.
+    # A malformed message fails alone; a failed start fails the batch's due
+    # subscriptions, whose retry starts their refreshes again (stored once). Daily
+    # work (sweep and repair pages) was done already: retrying it would fork its chain.
     with processor(records=event["Records"], handler=add):
         processor.process()
-    batcher.start(batch)
-    return dict(processor.response())
+    response = processor.response()
+    try:
+        batcher.start(batch)
+    except Exception:
+        logger.exception("batch start failed", extra={"messages": len(batch.message_ids)})
+        failed = {str(f["itemIdentifier"]) for f in response["batchItemFailures"]}
+        failed |= set(batch.retryable_message_ids)
+        return {"batchItemFailures": [{"itemIdentifier": m} for m in sorted(failed)]}
+    return dict(response)

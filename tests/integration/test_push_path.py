@@ -166,3 +166,43 @@ def test_the_sweep_refreshes_only_accounts_the_push_left_stale(push: PushHarness
     items = json.loads(execution["input"])["items"]
     assert {item["account_id"] for item in items} == {"acct-1"}
     assert {item["product"] for item in items} == {"balance", "transactions"}
+
+
+def test_a_record_of_an_old_own_refresh_announced_again_is_the_providers_push(
+    push: PushHarness,
+) -> None:
+    sandbox = push.use(world(Scenario(ready_after=20)))
+    push.bank().register_account(provider_account(sandbox.world.accounts[0]), "2026-01-01T00:00Z")
+    push.sync.refresh.run(
+        {"refresh_id": "rf_old", "items": [{"account_id": "acct-0", "product": "balance"}]}
+    )
+    push.advance(60)
+    announced = dict(sandbox.outbox.sent[-1].payload)
+    calls = callbacks(push)
+    push.sync.refresh.clock.advance(DAY / 2)  # the provider refreshes that record again
+    announced["ended_at"] = "2026-11-20T12:00:00.000Z"
+    sandbox.outbox.queue(announced, sandbox.clock())
+    push.advance(5)
+    assert callbacks(push) == calls + 1, "not swallowed by the finished refresh"
+
+
+def test_nothing_new_without_a_bank_marks_no_account(push: PushHarness) -> None:
+    push.use(world(Scenario(ready_after=0), account0={"new_per_refresh": 0}))
+    bank = push.bank()
+    bank.register_account(
+        provider_account(AccountSpec("acct-0", CUSTOMER)), "2026-01-01T00:00:00.000Z"
+    )
+    listener = push.listener.listener
+    event = {
+        "event_id": "e1",
+        "code": "PERIODIC_TRANSACTIONS",
+        "record_id": "rec-unknown",
+        "customer_id": CUSTOMER,
+        "received_at": "2026-11-20T00:00:00.000Z",
+        "payload": json.dumps({"new_transactions": 0}),
+    }
+    assert listener.on_event(event) == "nothing_new"
+    account = bank.account("acct-0")
+    assert account is not None
+    assert "transactions_synced_at" not in account
+    assert listener.on_event({**event, "event_id": "e2", "bank_id": account["bank_id"]}) == "fresh"

@@ -203,3 +203,26 @@ def test_bad_list_parameters_are_a_400_naming_them(
     response = api(sync, "GET", "/refreshes", query=query)
     assert response["statusCode"] == 400
     assert field in json_body(response)["error"]["fields"]
+
+
+def test_a_sweep_whose_first_page_was_not_queued_blocks_nothing(
+    sync: SyncHarness, bank: BankDataStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry(sync, bank, 2)
+    routes = sync.api.sweep_routes
+
+    def unavailable(message: dict[str, Any], delay: float = 0) -> None:
+        raise ClientError({"Error": {"Code": "ServiceUnavailable"}}, "SendMessage")
+
+    monkeypatch.setattr(routes.queue, "send", unavailable)
+    refused = api(sync, "POST", "/sweeps")
+    assert refused["statusCode"] == 503
+    monkeypatch.undo()
+    assert api(sync, "POST", "/sweeps")["statusCode"] == 202
+
+
+def test_a_since_beyond_the_calendar_is_a_400_not_a_500(sync: SyncHarness) -> None:
+    for since in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        response = api(sync, "GET", "/refreshes", query={"since": since})
+        assert response["statusCode"] == 400
+        assert "since" in json_body(response)["error"]["fields"]

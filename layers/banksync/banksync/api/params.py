@@ -31,9 +31,9 @@ def time_param(name: str, raw: str | None) -> str | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except (ValueError, OverflowError):  # OverflowError: years 1 and 9999 at other offsets
         raise _invalid(name, "must be an ISO-8601 time, e.g. 2026-12-01T00:00:00Z") from None
-    return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _invalid(name: str, why: str) -> ApiError:

@@ -6,6 +6,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from botocore.exceptions import BotoCoreError, ClientError
 
 from banksync.api.bodies import json_object
 from banksync.api.settings import ApiSettings
@@ -43,7 +44,11 @@ def post_sweep() -> Response[Any]:
     routes = _routes()
     stale_hours = _stale_hours(body, routes.default_stale_hours)
     sweep_id = f"sw_{secrets.token_hex(10)}"
-    if not routes.launcher(stale_hours).launch(sweep_id, "operator"):
+    try:
+        launched = routes.launcher(stale_hours).launch(sweep_id, "operator")
+    except (BotoCoreError, ClientError):
+        raise ApiError(503, "sweep_not_started", "the sweep could not be started; retry") from None
+    if not launched:
         running = routes.sweeps.current() or ""
         raise ApiError(
             409,

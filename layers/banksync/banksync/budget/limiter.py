@@ -51,13 +51,19 @@ class ProviderBudget:
         self.window_calls = round(rate_per_minute * self.window_seconds / 60)
         self.reserved_calls = max(1, self.window_calls // 10)
 
-    def take(self, priority: Priority) -> float:
-        """0 if a call may be made now; otherwise the seconds until one may be."""
+    def take(self, priority: Priority, starting: bool = False) -> float:
+        """0 if a call may be made now; otherwise the seconds until one may be.
+
+        ``starting``: the call starts new work (a refresh, an accounts lookup) rather
+        than finishing work under way (a callback). Scheduled and sweep work may start
+        only while a further reserve is left, so that under load the budget goes to
+        finishing what was started, and nothing started times out waiting for a poll.
+        """
         now = self.clock()
         start = self._window_start(now)
         cap = self.window_calls
         if priority not in FIRST_CLASS:
-            cap -= self.reserved_calls
+            cap -= self.reserved_calls * (2 if starting else 1)
         try:
             self._client.update_item(
                 TableName=self._table,

@@ -146,9 +146,15 @@ def _raise_for_transport_status(response: httpx.Response) -> None:
         raise UnauthorisedError(_message(body, f"provider refused our key on {where}"))
 
 
+# A Retry-After beyond this is read as this: a hold is never longer than SQS can delay.
+MAX_RETRY_AFTER_SECONDS = 900
+
+
 def _retry_after(response: httpx.Response) -> int:
-    value = response.headers.get("retry-after", "")
-    return int(value) if value.isdigit() and int(value) > 0 else RATE_LIMIT_WAIT_SECONDS
+    value = response.headers.get("retry-after", "").strip()
+    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
+        return RATE_LIMIT_WAIT_SECONDS
+    return min(int(value), MAX_RETRY_AFTER_SECONDS)
 
 
 def _json(response: httpx.Response) -> Any:

@@ -51,8 +51,14 @@ class PushFetcher:
         try:
             outcome = self._fetch(update, now)
         except BudgetExhaustedError as error:
-            self.queue.send(update.record_id, update.product, delay=error.wait_seconds)
-            return "waiting for budget"
+            if now < self._deadline(update):
+                self.queue.send(update.record_id, update.product, delay=error.wait_seconds)
+                return "waiting for budget"
+            update.finish("timed_out", iso(now), "no provider call to spare before the deadline")
+            outcome = "finished"
+        if outcome == "again" and now >= self._deadline(update):
+            update.finish("timed_out", iso(now), f"{update.reason} until the deadline")
+            outcome = "finished"
         if not self.updates.save(update):
             return "superseded"
         if outcome == "again":

@@ -54,13 +54,24 @@ class PushListener:
         if not webhook.record_id:
             logger.warning("data webhook without a record", extra={"event_id": webhook.event_id})
             return "ignored"
-        own = self.runs.items_for_record(webhook.record_id)
+        own = self._own_items(webhook.record_id)
         if own:
             self._wake(own)
             return "own_refresh"
         if webhook.nothing_new:
             return self._nothing_new(webhook)
         return self._queue(webhook, webhook.record_id)
+
+    def _own_items(self, record_id: str) -> list[RefreshItem]:
+        """banksync's own items for this record that are open, or finished so recently
+        that this webhook announces the data they fetched; an older record of the same
+        id is the provider's own refresh of it (some providers reuse record ids)."""
+        since = iso(self.clock() - timedelta(seconds=self.settings.duplicate_window_seconds))
+        return [
+            item
+            for item in self.runs.items_for_record(record_id)
+            if not item.status.terminal or (item.finished_at or "") >= since
+        ]
 
     def _wake(self, items: list[RefreshItem]) -> None:
         """Tell the refreshes parked on these items that the provider has their data."""
@@ -75,8 +86,11 @@ class PushListener:
             try:
                 self.sfn.send_task_success(taskToken=token, output='{"woken": true}')
             except ClientError as error:
+                code = error.response["Error"]["Code"]
+                if code not in SPENT_TOKEN_ERRORS:
+                    raise  # not a late wake: the stream retries, and it shows
                 # The park timed out meanwhile and is polling anyway.
-                logger.info("wake too late", extra={"code": error.response["Error"]["Code"]})
+                logger.info("wake too late", extra={"code": code})
             logger.info("refresh woken", extra={"refresh_id": item.refresh_id})
 
     def _queue(self, webhook: DataWebhook, record_id: str) -> str:
@@ -93,7 +107,9 @@ class PushListener:
             account_id=webhook.account_id,
         )
         window_start = iso(now - timedelta(seconds=self.settings.duplicate_window_seconds))
-        if not self.updates.claim(update, window_start):
+        # A fetch still queued well past its deadline was lost (its message dead-lettered).
+        stuck = iso(now - timedelta(seconds=2 * self.settings.deadline_seconds))
+        if not self.updates.claim(update, window_start, stuck):
             existing = self.updates.get(record_id, webhook.product)
             if existing is None or existing.terminal or existing.event_id != webhook.event_id:
                 return "duplicate"
@@ -107,7 +123,7 @@ class PushListener:
         """The provider's refresh of a record found no new rows. A record is one
         connection (a customer at a bank), so when the webhook names no account,
         every account of that connection is as fresh as the provider says."""
-        accounts = self._accounts(webhook)
+        accounts = self._accounts(webhook, connection_only=True)
         for account_id in accounts:
             self.bank.freshness.mark_synced(account_id, "transactions", webhook.as_of, pushed=True)
         return "fresh" if accounts else "nothing_new"
@@ -121,9 +137,10 @@ class PushListener:
         logger.info("transactions removed", extra={"removed": len(removed), **_ids(webhook)})
         return "removed"
 
-    def _accounts(self, webhook: DataWebhook) -> list[str]:
+    def _accounts(self, webhook: DataWebhook, connection_only: bool = False) -> list[str]:
         """The accounts the webhook may be about: the one it names, the one an earlier
-        update of its record was about, or the customer's accounts at its bank."""
+        update of its record was about, or the customer's accounts at its bank (at
+        any bank if it names none, unless ``connection_only``)."""
         if webhook.account_id:
             return [webhook.account_id]
         if webhook.record_id:
@@ -131,10 +148,14 @@ class PushListener:
                 earlier = self.updates.get(webhook.record_id, product)
                 if earlier is not None and earlier.account_id:
                     return [earlier.account_id]
-        if not webhook.customer_id:
+        if not webhook.customer_id or (connection_only and not webhook.bank_id):
             return []
         found = self.bank.customer_accounts(webhook.customer_id, webhook.bank_id)
         return [str(account["account_id"]) for account in found]
+
+
+# What SendTaskSuccess answers for a token whose park already ended.
+SPENT_TOKEN_ERRORS = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
 
 
 def _ids(webhook: DataWebhook) -> dict[str, str]:

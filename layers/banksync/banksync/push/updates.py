@@ -77,13 +77,15 @@ class PushedUpdateStore:
         self._table = table_name
         self._client = client
 
-    def claim(self, update: PushedUpdate, window_start: str) -> bool:
-        """Store ``update`` as queued unless this record's product is queued already,
-        or finished since ``window_start``; True if this call claimed it."""
+    def claim(self, update: PushedUpdate, window_start: str, stuck_before: str) -> bool:
+        """Store ``update`` as queued unless this record's product is queued already
+        (and not stuck there since ``stuck_before``: its fetch was lost), or finished
+        since ``window_start``; True if this call claimed it."""
         return self._put(
             update,
-            "attribute_not_exists(pk) OR (#status <> :queued AND created_at < :since)",
-            {":queued": QUEUED, ":since": window_start},
+            "attribute_not_exists(pk) OR (#status <> :queued AND created_at < :since) "
+            "OR (#status = :queued AND created_at < :stuck)",
+            {":queued": QUEUED, ":since": window_start, ":stuck": stuck_before},
         )
 
     def get(self, record_id: str, product: str) -> PushedUpdate | None:

@@ -113,10 +113,8 @@ def _as_of(ended_at: Any, received_at: str) -> str:
     if isinstance(ended_at, str):
         try:
             moment = datetime.fromisoformat(ended_at.strip().replace("Z", "+00:00"))
-        except ValueError:
+            stamped = iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        except (ValueError, OverflowError):
             return received_at
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        stamped = iso(moment)
         return stamped if not received_at or stamped <= received_at else received_at
     return received_at

@@ -68,6 +68,7 @@ def round_wait(
     unstarted = any(item.status is ItemStatus.PENDING for item in open_items)
     if initial_wait is not None and not unstarted:
         to_deadline = max(1, int((deadline - now).total_seconds()))
-        return max(min(initial_wait, to_deadline), until_held)
+        # A park's timeout must be a positive integer (an initial wait of 0 is allowed).
+        return max(1, min(initial_wait, to_deadline), until_held)
     # Items still to start (held back by the budget, a 429 or a 503) set the pace.
     return next_wait(items, run.rounds, now, deadline, interval, cap, until)

@@ -19,8 +19,9 @@ class WorkflowSettings:
     unavailable_retry_seconds: int = 20
     max_unavailable_attempts: int = 5
     provider_rate_per_minute: int = 50
-    # An item never started (waiting for the budget) is given up only this late.
-    pending_limit_seconds: int = 86_400
+    # An item never started (waiting for the budget) is given up only this late: well
+    # inside an execution's 25,000 history events, a round every budget window.
+    pending_limit_seconds: int = 4 * 3600
     # While the provider's webhooks are reliable, a parked run polls this late.
     webhook_fallback_seconds: int = 600
     # Webhooks are relied on while one announced a record this recently.

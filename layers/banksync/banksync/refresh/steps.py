@@ -23,9 +23,11 @@ class ItemSteps:
     def use_priority(self, priority: Priority) -> None:
         """Every provider call from here on takes a budget token at ``priority``."""
         self.priority = priority
+
+    def _admit(self, starting: bool) -> None:
         if self.budget is not None:
-            budget = self.budget
-            self.okra.admit = lambda: budget.take(priority)
+            budget, priority = self.budget, self.priority
+            self.okra.admit = lambda: budget.take(priority, starting)
 
     def hold(self, seconds: float) -> None:
         """The provider answered 429: everyone in the stack waits, not only this run."""
@@ -35,6 +37,7 @@ class ItemSteps:
     def resolve(self, request: StartRequest, at: str) -> Iterator[ItemSpec]:
         """Every item the request stands for; customers' accounts come from the provider."""
         yield from request.items
+        self._admit(starting=True)
         for wanted in request.customers:
             for account in self.okra.accounts_by_customer(wanted.customer, wanted.bank):
                 self.bank.register_account(account, at)
@@ -44,6 +47,7 @@ class ItemSteps:
                     )
 
     def begin(self, item: RefreshItem, at: str) -> None:
+        self._admit(starting=True)
         outcome = self.okra.start_refresh(item.account_id, _product(item.product))
         if isinstance(outcome, Started):
             item.status, item.started_at = ItemStatus.STARTED, at
@@ -53,6 +57,7 @@ class ItemSteps:
             self._finish(item, outcome, at)
 
     def collect(self, item: RefreshItem, at: str) -> None:
+        self._admit(starting=False)
         outcome = self.okra.fetch_callback(item.callback_url or "")
         if isinstance(outcome, Ready):
             self._store(item, outcome, at)

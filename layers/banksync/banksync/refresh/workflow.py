@@ -153,7 +153,8 @@ class RefreshWorkflow:
         """One round over the batch; True if it stopped early for lack of time."""
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
-        for item in items:
+        # Work under way first: the budget finishes what was started before starting more.
+        for item in sorted(items, key=lambda i: i.status is ItemStatus.PENDING):
             if item.status.terminal:
                 continue
             before = item.to_record()

@@ -65,7 +65,11 @@ class SweepLauncher:
         sweep = Sweep(sweep_id, iso(now), trigger, self.stale_after_hours)
         if not self.sweeps.begin(sweep, now):
             return False
-        self.queue.send({"kind": "sweep_page", "sweep_id": sweep_id, "shard": 0, "page": 0})
+        try:
+            self.queue.send({"kind": "sweep_page", "sweep_id": sweep_id, "shard": 0, "page": 0})
+        except Exception:
+            self.sweeps.abandon(sweep_id)
+            raise
         logger.info("sweep begun", extra={"sweep_id": sweep_id, "trigger": trigger})
         return True
 
@@ -107,6 +111,7 @@ class SweepPager:
             page.refresh_id = f"{sweep.sweep_id}_{shard}_{number}"
             self._start(page.refresh_id, sweep.sweep_id, items)
         self.sweeps.save_page(page)
+        self.sweeps.progressed(sweep.sweep_id, iso(now))
         delay = len(items) * calls_per_item * 60 / (self.rate * SWEEP_SHARE)
         self._next(sweep, shard, number, next_cursor, delay)
         return page

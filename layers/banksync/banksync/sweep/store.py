@@ -10,8 +10,9 @@ from banksync.dynamo import from_item, to_item
 from banksync.sweep.model import QUEUED, QUEUEING, Sweep, SweepPage
 
 CURRENT_KEY = {"pk": "SWEEP", "sk": "CURRENT"}
-# A sweep that has not finished queueing after this long no longer blocks a new one.
-STUCK_AFTER = timedelta(hours=24)
+# Pages come at most 15 minutes apart: a sweep with no page read for this long has
+# lost its chain (a page dead-lettered) and no longer blocks a new one.
+STUCK_AFTER = timedelta(hours=1)
 
 
 class SweepStore:
@@ -38,11 +39,12 @@ class SweepStore:
                         "sweep_id": sweep.sweep_id,
                         "status": QUEUEING,
                         "created_at": sweep.created_at,
+                        "progress_at": sweep.created_at,
                     }
                 ),
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR #status <> :queueing OR sweep_id = :id "
-                    "OR created_at < :stuck"
+                    "OR progress_at < :stuck"
                 ),
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_item(
@@ -60,6 +62,29 @@ class SweepStore:
         self._put_new(sweep.to_record())
         return True
 
+    def progressed(self, sweep_id: str, at: str) -> None:
+        """A page of the queueing sweep was read: it is alive."""
+        self._set_current(sweep_id, "SET progress_at = :at", {":at": at})
+
+    def abandon(self, sweep_id: str) -> None:
+        """Its first page could not be queued: it never ran and blocks nothing."""
+        self._set_current(sweep_id, "SET #status = :failed", {":failed": "failed"})
+
+    def _set_current(self, sweep_id: str, expression: str, values: dict[str, Any]) -> None:
+        names = {"#status": "status"} if "#status" in expression else {}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item(CURRENT_KEY),
+                UpdateExpression=expression,
+                ConditionExpression="sweep_id = :id",
+                **({"ExpressionAttributeNames": names} if names else {}),
+                ExpressionAttributeValues=to_item({**values, ":id": sweep_id}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
     def finish_queueing(self, sweep_id: str, at: str) -> None:
         self._client.update_item(
             TableName=self._table,
@@ -68,18 +93,7 @@ class SweepStore:
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues=to_item({":queued": QUEUED, ":at": at}),
         )
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=to_item(CURRENT_KEY),
-                UpdateExpression="SET #status = :queued",
-                ConditionExpression="sweep_id = :id",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item({":queued": QUEUED, ":id": sweep_id}),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        self._set_current(sweep_id, "SET #status = :queued", {":queued": QUEUED})
 
     def get(self, sweep_id: str) -> Sweep | None:
         key = to_item({"pk": f"SWEEP#{sweep_id}", "sk": "SWEEP"})

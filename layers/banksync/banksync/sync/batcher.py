@@ -37,6 +37,9 @@ from banksync.sync.daily import DAILY_KINDS, DailyWork
 from banksync.sync.inflight import InFlight
 from banksync.sync.settings import BatcherSettings
 
+# Longer than any run can last (items give up 4 h after their run began, plus the deadline).
+INFLIGHT_LIMIT = timedelta(hours=6)
+
 
 @dataclass
 class Batch:
@@ -46,6 +49,12 @@ class Batch:
     skipped_reauth: int = 0
     skipped_fresh: int = 0
     skipped_busy: int = 0
+    # Daily work is done in ``add``: a failed start must not make its chain run twice.
+    daily_message_ids: list[str] = field(default_factory=list)
+
+    @property
+    def retryable_message_ids(self) -> list[str]:
+        return [m for m in self.message_ids if m not in self.daily_message_ids]
 
     @property
     def items(self) -> list[dict[str, str]]:
@@ -94,11 +103,15 @@ class RefreshBatcher:
         batch.message_ids.append(message_id)
         if message.get("kind") in DAILY_KINDS:
             self.daily.handle(message_id, message)
+            batch.daily_message_ids.append(message_id)
         elif isinstance(message.get("subscription_id"), str):
             subscription = self.subscriptions.reconcile(message["subscription_id"])
             if subscription is None or subscription.state != "active":
                 return
-            if self.inflight is not None and self.inflight.busy(subscription.subscription_id):
+            stale = iso(self.clock() - INFLIGHT_LIMIT)
+            if self.inflight is not None and self.inflight.busy(
+                subscription.subscription_id, stale
+            ):
                 batch.skipped_busy += 1  # its last refresh still runs: this tick waits
                 return
             self._add_subscription(batch, subscription)

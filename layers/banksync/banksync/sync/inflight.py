@@ -18,11 +18,11 @@ class InFlight:
     def __init__(self, table_name: str, client: Any) -> None:
         self._table, self._client = table_name, client
 
-    def busy(self, subscription_id: str) -> bool:
+    def busy(self, subscription_id: str, stale_before: str) -> bool:
         """Whether the refresh of this subscription's last tick is still running."""
         marker = self._get({"pk": f"SUBSCRIPTION#{subscription_id}", "sk": "INFLIGHT"})
-        if not marker.get("refresh_id"):
-            return False
+        if not marker.get("refresh_id") or str(marker.get("at", "")) < stale_before:
+            return False  # none, or a run so old it can only have been lost
         run = self._get({"pk": f"REFRESH#{marker['refresh_id']}", "sk": "RUN"})
         # A run not recorded yet was started a moment ago: it is running.
         return bool(run.get("status", "running") == "running")

@@ -1,0 +1,143 @@
+"""The sweep at scale against the provider's limit (``make bench-scale``).
+
+10,000 accounts (``BENCH_ACCOUNTS``) are registered and the daily sweep runs
+over them with every provider webhook lost (the worst case: every item is
+polled), against a sandbox enforcing 60 requests a minute, with banksync's
+budget at 50. Real ASL in moto, many executions side by side, one virtual
+clock (``tests.support.timekeeper``). Printed: 429s received, items that did
+not succeed (and why), drain time against ``calls ÷ rate``, and the harness's
+CPU seconds per 1,000 items.
+"""
+
+import json
+import os
+import time
+import warnings
+from collections import Counter
+from typing import Any
+
+from tests.support.stack import use_offline_environment
+
+use_offline_environment()
+os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+warnings.filterwarnings("ignore", "No application metrics to publish")
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from banksync.bankdata.store import BankDataStore  # noqa: E402
+from devstack.queues import QueuePump  # noqa: E402
+from devstack.sandbox import AccountSpec, Scenario, World  # noqa: E402
+from tests.support.sandbox import provider_account  # noqa: E402
+from tests.support.stack import MOTO_CONFIG, provisioned_stack  # noqa: E402
+from tests.support.sync import SyncHarness  # noqa: E402
+from tests.support.timekeeper import TimeKeeper  # noqa: E402
+from tests.support.workflow import RefreshHarness  # noqa: E402
+
+PROVIDER_LIMIT = 60
+RATE = 50
+
+
+def sweep(accounts: int) -> dict[str, Any]:
+    with mock_aws(config=MOTO_CONFIG), pytest.MonkeyPatch.context() as patch:
+        session = boto3.Session(region_name="us-east-1")
+        stack = provisioned_stack(session)
+        stack.parameters["LogLevel"] = "ERROR"
+        refresh = RefreshHarness(session, stack, patch)
+        keeper = TimeKeeper(refresh)
+        specs = [
+            AccountSpec(
+                f"acct-{i:05d}",
+                f"cust-{i // 2:05d}",
+                scenario=Scenario(ready_after=60, webhook="never"),
+                initial_transactions=2,
+                new_per_refresh=1,
+            )
+            for i in range(accounts)
+        ]
+        world = World(accounts=specs, requests_per_minute=PROVIDER_LIMIT, auto_refresh_seconds=None)
+        sandbox = refresh.use(world, rate=RATE)
+        with refresh.dispatcher.installed():
+            sync = SyncHarness.build(session, stack, refresh, patch)
+            bank = BankDataStore(stack.refs["DataTable"], session.client("dynamodb"))
+            for spec in specs:
+                bank.register_account(provider_account(spec), "2026-01-01T00:00:00.000Z")
+            due = QueuePump(
+                session, stack.refs["DueRefreshQueue"], stack.attributes["DueRefreshQueue.Arn"]
+            )
+            session.client("sqs").send_message(
+                QueueUrl=stack.refs["DueRefreshQueue"],
+                MessageBody=json.dumps({"kind": "all_accounts"}),
+            )
+            began, cpu = refresh.clock.now, time.process_time()
+            while True:
+                while due.deliver(lambda e: sync.batcher.lambda_handler(e, _context())):
+                    pass
+                running = keeper.step(most=12)
+                if not running and not due.receive_later() and not due.visible():
+                    break
+            cpu = time.process_time() - cpu
+        items = _items(session, stack.refs["DataTable"])
+        finished = [i["finished_at"] for i in items if i.get("finished_at")]
+        calls = [c for c in sandbox.calls if c.status != 429]
+        from datetime import datetime
+
+        last = max(datetime.fromisoformat(f).timestamp() for f in finished)
+        return {
+            "accounts": accounts,
+            "items": len(items),
+            "statuses": Counter(i["status"] for i in items),
+            "reasons": Counter(i.get("reason") for i in items if i["status"] != "succeeded"),
+            "calls": len(calls),
+            "429s": len(sandbox.calls) - len(calls),
+            "drain_seconds": last - began,
+            "ideal_seconds": len(calls) * 60 / RATE,
+            "cpu_per_1000_items": cpu / max(1, len(items)) * 1000,
+        }
+
+
+def _items(session: boto3.Session, table: str) -> list[dict[str, Any]]:
+    from banksync.dynamo import from_item
+
+    found: list[dict[str, Any]] = []
+    pages = (
+        session.client("dynamodb")
+        .get_paginator("scan")
+        .paginate(
+            TableName=table,
+            FilterExpression="begins_with(sk, :item)",
+            ExpressionAttributeValues={":item": {"S": "ITEM#"}},
+        )
+    )
+    for page in pages:
+        found += [from_item(raw) for raw in page["Items"]]
+    return found
+
+
+def _context() -> Any:
+    from devstack.lambdas import LambdaContext
+
+    return LambdaContext()
+
+
+def main() -> None:
+    accounts = int(os.environ.get("BENCH_ACCOUNTS", "10000"))
+    result = sweep(accounts)
+    print(
+        f"the sweep over {accounts:,} accounts, every provider webhook lost, "
+        f"provider limit {PROVIDER_LIMIT}/min, budget {RATE}/min"
+    )
+    print(f"  items: {result['items']:,} {dict(result['statuses'])}")
+    print(f"  not succeeded, by reason: {dict(result['reasons']) or 'none'} (target 0)")
+    print(f"  429s received: {result['429s']} (target 0)")
+    ratio = result["drain_seconds"] / result["ideal_seconds"]
+    print(
+        f"  provider calls: {result['calls']:,}; drain {result['drain_seconds'] / 3600:.2f} h "
+        f"vs calls ÷ budget {result['ideal_seconds'] / 3600:.2f} h: {ratio:.2f}x (target ≤ 1.15x)"
+    )
+    print(f"  harness CPU: {result['cpu_per_1000_items']:.1f} s per 1,000 items")
+
+
+if __name__ == "__main__":
+    main()
