@@ -312,25 +312,22 @@ def test_a_tick_is_skipped_while_the_subscriptions_last_refresh_still_runs(
     assert marker["refresh_id"]["S"] == first["refresh_id"]
     sync.refresh.finish(first["refresh_id"])
 
+    def run_status(status: str) -> None:
+        dynamodb.update_item(
+            TableName=table,
+            Key={"pk": {"S": f"REFRESH#{first['refresh_id']}"}, "sk": {"S": "RUN"}},
+            UpdateExpression="SET #s = :status",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+
     # The same run, seen as still running (demand above the budget): the tick waits.
-    dynamodb.update_item(
-        TableName=table,
-        Key={"pk": {"S": f"REFRESH#{first['refresh_id']}"}, "sk": {"S": "RUN"}},
-        UpdateExpression="SET #s = :running",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":running": {"S": "running"}},
-    )
+    run_status("running")
     sync.fire(sid)
     sync.deliver_due_work()
     assert len(started_inputs(sync)) == 1
 
-    dynamodb.update_item(
-        TableName=table,
-        Key={"pk": {"S": f"REFRESH#{first['refresh_id']}"}, "sk": {"S": "RUN"}},
-        UpdateExpression="SET #s = :done",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":done": {"S": "completed"}},
-    )
+    run_status("completed")
     sync.fire(sid)
     sync.deliver_due_work()
     assert len(started_inputs(sync)) == 2

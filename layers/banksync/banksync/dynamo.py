@@ -5,10 +5,12 @@ exact); Decimals come back as int or float.
 """
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -32,3 +34,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | set):
         return [plain(item) for item in value]
     return value
+
+
+def conditional(write: Callable[[], object]) -> bool:
+    """Make one conditional write; False if its condition did not hold (any other
+    failure is raised). The idiom of every "only if" write in the tables."""
+    try:
+        write()
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

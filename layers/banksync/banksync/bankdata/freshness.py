@@ -19,9 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from banksync.dynamo import to_item
+from banksync.dynamo import conditional, to_item
 
 SWEEP_PERIOD = timedelta(days=1)
 
@@ -68,8 +66,8 @@ class AccountFreshness:
         return marked
 
     def _mark(self, account_id: str, attribute: str, as_of: str) -> bool:
-        try:
-            self._client.update_item(
+        return conditional(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
                 UpdateExpression="SET #at = :as_of",
@@ -79,8 +77,4 @@ class AccountFreshness:
                 ExpressionAttributeNames={"#at": attribute},
                 ExpressionAttributeValues=to_item({":as_of": as_of}),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )

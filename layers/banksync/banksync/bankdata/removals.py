@@ -9,9 +9,7 @@ bring it back (its upsert keeps the mark).
 from collections.abc import Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from banksync.dynamo import to_item
+from banksync.dynamo import conditional, to_item
 
 
 class TransactionRemovals:
@@ -23,19 +21,20 @@ class TransactionRemovals:
         self, account_id: str, transaction_ids: Iterable[str], at: str, record_id: str | None
     ) -> list[str]:
         """Mark the stored ones among ``transaction_ids`` removed; returns those marked now."""
-        removed = []
-        for transaction_id in transaction_ids:
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": f"TXN#{transaction_id}"}),
-                    UpdateExpression="SET removed_at = :at, removed_by = :record",
-                    ConditionExpression="attribute_exists(pk) AND attribute_not_exists(removed_at)",
-                    ExpressionAttributeValues=to_item({":at": at, ":record": record_id or ""}),
-                )
-            except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                    continue  # not this account's, not stored, or removed already
-                raise
-            removed.append(transaction_id)
-        return removed
+        # A failed condition: not this account's, not stored, or removed already.
+        return [
+            transaction_id
+            for transaction_id in transaction_ids
+            if self._remove(account_id, transaction_id, at, record_id)
+        ]
+
+    def _remove(self, account_id: str, transaction_id: str, at: str, record: str | None) -> bool:
+        return conditional(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": f"TXN#{transaction_id}"}),
+                UpdateExpression="SET removed_at = :at, removed_by = :record",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(removed_at)",
+                ExpressionAttributeValues=to_item({":at": at, ":record": record or ""}),
+            )
+        )

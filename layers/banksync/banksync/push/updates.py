@@ -12,9 +12,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any, Self
 
-from botocore.exceptions import ClientError
-
-from banksync.dynamo import from_item, to_item
+from banksync.dynamo import conditional, from_item, to_item
 
 QUEUED = "queued"
 TERMINAL = frozenset({"succeeded", "failed", "reauth_required", "timed_out"})
@@ -105,16 +103,12 @@ class PushedUpdateStore:
         )
 
     def _put(self, update: PushedUpdate, condition: str, values: dict[str, Any]) -> bool:
-        try:
-            self._client.put_item(
+        return conditional(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=to_item(update.to_record()),
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_item(values),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )

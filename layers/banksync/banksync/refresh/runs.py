@@ -3,9 +3,8 @@
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 
-from banksync.dynamo import from_item, to_item
+from banksync.dynamo import conditional, from_item, to_item
 from banksync.refresh.model import RefreshItem, RefreshRun
 
 
@@ -58,14 +57,10 @@ class RefreshRunStore:
         self._client.put_item(TableName=self._table, Item=to_item(run.to_record()))
 
     def _put_new(self, record: dict[str, Any]) -> bool:
-        try:
-            self._client.put_item(
+        return conditional(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=to_item(record),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )

@@ -21,10 +21,7 @@ otherwise it polls on the usual schedule.
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from banksync.dynamo import from_item, to_item
-from banksync.observability import logger
+from banksync.dynamo import conditional, from_item, to_item
 
 HEALTH_KEY = {"pk": "WEBHOOKS", "sk": "HEALTH"}
 
@@ -45,8 +42,8 @@ class WakeSignals:
     def announce(self, refresh_id: str, item_key: dict[str, str], at: str) -> str | None:
         """The provider announced an item's record: mark it, and the run; returns the
         run's parked task token, if it is parked."""
-        try:
-            self._client.update_item(
+        marked = conditional(
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(item_key),
                 UpdateExpression="SET pushed_at = :at",
@@ -54,10 +51,9 @@ class WakeSignals:
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_item({":at": at, ":started": "started"}),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return None  # finished already (or never started): nothing to wake
-            raise
+        )
+        if not marked:
+            return None  # finished already (or never started): nothing to wake
         answer = self._client.update_item(
             TableName=self._table,
             Key=to_item({"pk": f"REFRESH#{refresh_id}", "sk": "WAKE"}),
@@ -83,8 +79,8 @@ class WakeSignals:
         return not isinstance(miss, str) or miss < hit
 
     def _set_health(self, attribute: str, at: str) -> None:
-        try:
-            self._client.update_item(
+        conditional(  # a newer time is there already: keep it
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(HEALTH_KEY),
                 UpdateExpression="SET #at = :at",
@@ -92,7 +88,4 @@ class WakeSignals:
                 ExpressionAttributeNames={"#at": attribute},
                 ExpressionAttributeValues=to_item({":at": at}),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            logger.debug("webhook health already newer", extra={"attribute": attribute})
+        )

@@ -3,10 +3,8 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from banksync.clock import iso
-from banksync.dynamo import from_item, to_item
+from banksync.dynamo import conditional, from_item, to_item
 from banksync.sweep.model import QUEUED, QUEUEING, Sweep, SweepPage
 
 CURRENT_KEY = {"pk": "SWEEP", "sk": "CURRENT"}
@@ -30,8 +28,8 @@ class SweepStore:
 
     def begin(self, sweep: Sweep, now: datetime) -> bool:
         """Record ``sweep`` as the one queueing; False if another one still is."""
-        try:
-            self._client.put_item(
+        begun = conditional(
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=to_item(
                     {
@@ -55,12 +53,10 @@ class SweepStore:
                     }
                 ),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        self._put_new(sweep.to_record())
-        return True
+        )
+        if begun:
+            self._put_new(sweep.to_record())
+        return begun
 
     def progressed(self, sweep_id: str, at: str) -> None:
         """A page of the queueing sweep was read: it is alive."""
@@ -72,8 +68,8 @@ class SweepStore:
 
     def _set_current(self, sweep_id: str, expression: str, values: dict[str, Any]) -> None:
         names = {"#status": "status"} if "#status" in expression else {}
-        try:
-            self._client.update_item(
+        conditional(  # another sweep is current already: nothing to change
+            lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(CURRENT_KEY),
                 UpdateExpression=expression,
@@ -81,9 +77,7 @@ class SweepStore:
                 **({"ExpressionAttributeNames": names} if names else {}),
                 ExpressionAttributeValues=to_item({**values, ":id": sweep_id}),
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        )
 
     def finish_queueing(self, sweep_id: str, at: str) -> None:
         self._client.update_item(
@@ -119,12 +113,10 @@ class SweepStore:
         return rows
 
     def _put_new(self, record: dict[str, Any]) -> None:
-        try:
-            self._client.put_item(
+        conditional(  # written already by a retry of the same launch
+            lambda: self._client.put_item(
                 TableName=self._table,
                 Item=to_item(record),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        )
