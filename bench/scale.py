@@ -1,6 +1,9 @@
-"""The sweep at scale against the provider's limit (``make bench-scale``).
+"""Demand at scale against the provider's limit (``make bench-scale``).
 
-10,000 accounts (``BENCH_ACCOUNTS``) are registered and the daily sweep runs
+First, 1,000 ``one_minute`` subscriptions (``BENCH_SUBSCRIPTIONS``, one account
+each) tick for 30 minutes (``BENCH_MINUTES``): demand far above the budget,
+which must lengthen every subscription's effective interval alike and fail
+no item. Then 10,000 accounts (``BENCH_ACCOUNTS``) are registered and the daily sweep runs
 over them with every provider webhook lost (the worst case: every item is
 polled), against a sandbox enforcing 60 requests a minute, with banksync's
 budget at 50. Real ASL in moto, many executions side by side, one virtual
@@ -29,6 +32,7 @@ from moto import mock_aws  # noqa: E402
 from banksync.bankdata.store import BankDataStore  # noqa: E402
 from devstack.queues import QueuePump  # noqa: E402
 from devstack.sandbox import AccountSpec, Scenario, World  # noqa: E402
+from devstack.scheduler import fire  # noqa: E402
 from tests.support.sandbox import provider_account  # noqa: E402
 from tests.support.stack import MOTO_CONFIG, provisioned_stack  # noqa: E402
 from tests.support.sync import SyncHarness  # noqa: E402
@@ -97,6 +101,85 @@ def sweep(accounts: int) -> dict[str, Any]:
         }
 
 
+def subscriptions(count: int, minutes: int) -> dict[str, Any]:
+    """``count`` one_minute subscriptions (one account each) for ``minutes`` of ticks:
+    demand far above the budget. Measured: the effective interval per subscription
+    (time between its refreshes), how even it is, and that no item fails."""
+    with mock_aws(config=MOTO_CONFIG), pytest.MonkeyPatch.context() as patch:
+        session = boto3.Session(region_name="us-east-1")
+        stack = provisioned_stack(session)
+        stack.parameters["LogLevel"] = "ERROR"
+        refresh = RefreshHarness(session, stack, patch)
+        keeper = TimeKeeper(refresh)
+        specs = [
+            AccountSpec(
+                f"acct-{i:05d}",
+                f"cust-{i:05d}",
+                scenario=Scenario(ready_after=20),
+                initial_transactions=2,
+                new_per_refresh=1,
+            )
+            for i in range(count)
+        ]
+        world = World(accounts=specs, requests_per_minute=PROVIDER_LIMIT, auto_refresh_seconds=None)
+        sandbox = refresh.use(world, rate=RATE)
+        with refresh.dispatcher.installed():
+            sync = SyncHarness.build(session, stack, refresh, patch)
+            bank = BankDataStore(stack.refs["DataTable"], session.client("dynamodb"))
+            ids = []
+            for spec in specs:
+                bank.register_account(provider_account(spec), "2026-01-01T00:00:00.000Z")
+                created = sync.subscribe(
+                    {
+                        "customer": spec.customer_id,
+                        "products": ["balance"],
+                        "interval": "one_minute",
+                    }
+                )
+                ids.append(created["subscription_id"])
+            schedules = [sync.schedule(sid) for sid in ids]
+            due = QueuePump(
+                session, stack.refs["DueRefreshQueue"], stack.attributes["DueRefreshQueue.Arn"]
+            )
+            began, cpu = refresh.clock.now, time.process_time()
+            next_tick = began
+            while refresh.clock.now < began + minutes * 60:
+                if refresh.clock.now >= next_tick:
+                    for schedule in schedules:
+                        fire(session, schedule)
+                    next_tick += 60
+                while due.deliver(lambda e: sync.batcher.lambda_handler(e, _context())):
+                    pass
+                keeper.step(most=min(12, max(0.001, next_tick - refresh.clock.now)))
+            cpu = time.process_time() - cpu
+        items = _items(session, stack.refs["DataTable"])
+        by_account: dict[str, list[float]] = {}
+        from datetime import datetime
+
+        for item in items:
+            if item.get("finished_at") and item["status"] == "succeeded":
+                moment = datetime.fromisoformat(item["finished_at"]).timestamp()
+                by_account.setdefault(item["account_id"], []).append(moment)
+        intervals = [
+            (max(times) - min(times)) / (len(times) - 1)
+            for times in by_account.values()
+            if len(times) > 1
+        ]
+        refreshed = [len(by_account.get(spec.account_id, [])) for spec in specs]
+        return {
+            "items": len(items),
+            "statuses": Counter(i["status"] for i in items),
+            "429s": sum(1 for c in sandbox.calls if c.status == 429),
+            "refreshes_per_subscription": (min(refreshed), max(refreshed)),
+            "interval_minutes": (
+                sum(intervals) / len(intervals) / 60 if intervals else float("nan"),
+                min(intervals, default=0) / 60,
+                max(intervals, default=0) / 60,
+            ),
+            "cpu": cpu,
+        }
+
+
 def _items(session: boto3.Session, table: str) -> list[dict[str, Any]]:
     from banksync.dynamo import from_item
 
@@ -122,7 +205,19 @@ def _context() -> Any:
 
 
 def main() -> None:
+    count = int(os.environ.get("BENCH_SUBSCRIPTIONS", "1000"))
+    minutes = int(os.environ.get("BENCH_MINUTES", "30"))
+    if count:
+        found = subscriptions(count, minutes)
+        mean, low, high = found["interval_minutes"]
+        fewest, most = found["refreshes_per_subscription"]
+        print(f"{count:,} one_minute subscriptions for {minutes} minutes, budget {RATE}/min")
+        print(f"  items: {found['items']:,} {dict(found['statuses'])}; 429s: {found['429s']}")
+        print(f"  effective interval: {mean:.1f} min on average ({low:.1f} to {high:.1f});")
+        print(f"  refreshes per subscription: {fewest} to {most}")
     accounts = int(os.environ.get("BENCH_ACCOUNTS", "10000"))
+    if not accounts:
+        return
     result = sweep(accounts)
     print(
         f"the sweep over {accounts:,} accounts, every provider webhook lost, "
