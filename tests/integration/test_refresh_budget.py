@@ -68,3 +68,17 @@ def test_an_item_waiting_for_the_budget_does_not_time_out_while_it_waits(
     spread = sandbox.calls[-1].at - sandbox.calls[0].at
     assert spread >= 6 * 60, "the calls were spread at the budget's rate"
     assert not [call for call in sandbox.calls if call.status == 429]
+
+
+def test_a_round_the_budget_cut_short_does_not_poll_again_what_it_just_polled(
+    refresh: RefreshHarness, runs: RefreshRunStore
+) -> None:
+    world = accounts(40, ready_after=20)
+    sandbox = refresh.use(world)  # 50 calls a minute for 80 items: the budget binds
+    names = [spec.account_id for spec in world.accounts]
+    execution = refresh.run({"refresh_id": "rb-busy", "items": items(names)})
+    assert execution.status == "SUCCEEDED"
+    assert {item.status for item in runs.items("rb-busy")} == {"succeeded"}
+    callbacks = len(sandbox.calls_to("/callback"))
+    # Ready after 20 s: one callback each, when no round asks again what it just asked.
+    assert callbacks / 80 <= 1.25, f"{callbacks} callbacks for 80 items"

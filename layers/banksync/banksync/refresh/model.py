@@ -92,8 +92,11 @@ class RefreshRun:
     rounds: int = 0
     # After a 429 the provider's limit is business-wide: no call before this time.
     held_until: str | None = None
-    # The provider budget had no call to spare for this run before this time.
+    # The provider budget had no call to spare for this run before this time; the
+    # round it cut short (at ``cut_at``) stopped at ``resume_at`` (in round order).
     budget_until: str | None = None
+    resume_at: str | None = None
+    cut_at: str | None = None
     # When the run polls every started item even if no webhook wakes it.
     fallback_at: str | None = None
     # The provider's webhooks were reliable at the last round: the run waits for them.

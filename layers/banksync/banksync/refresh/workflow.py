@@ -153,15 +153,19 @@ class RefreshWorkflow:
         """One round over the batch; True if it stopped early for lack of time."""
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
+        resume = self._resume_point(run, now)
         # Work under way first: the budget finishes what was started before starting more.
-        for item in sorted(items, key=lambda i: i.status is ItemStatus.PENDING):
+        for item in sorted(items, key=_round_order):
             if item.status.terminal:
                 continue
             before = item.to_record()
+            visited = resume is not None and _round_order(item) < resume
             if remaining() < TIME_RESERVE_MS:
                 cut_short = True
-            elif not held(run, now) and not _waiting(item, now):
+            elif not held(run, now) and not _waiting(item, now) and not visited:
                 self._step(run, item, now, turn)
+                if run.resume_at is None and _cut_at(run, now):
+                    run.resume_at, run.cut_at = _round_order(item), iso(now)
             if not item.status.terminal and now >= item_deadline(run, item, self.settings):
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
             if item.to_record() != before:  # a not-ready poll changes nothing: no write
@@ -171,6 +175,17 @@ class RefreshWorkflow:
         for status, count in finished.items():  # one value per round, not one per item
             metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
         return cut_short
+
+    def _resume_point(self, run: RefreshRun, now: datetime) -> str | None:
+        """Where the last round stopped for lack of budget, if that was so recent that
+        the items before it need no poll yet (asking their callbacks again would only
+        spend the budget the rest of the batch waits for); None: a full round."""
+        resume, cut_at = run.resume_at, run.cut_at
+        run.resume_at = run.cut_at = None
+        if not resume or not cut_at:
+            return None
+        since = (now - datetime.fromisoformat(cut_at)).total_seconds()
+        return resume if since < self.settings.poll_interval_seconds else None
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by (at most) one provider call."""
@@ -237,6 +252,16 @@ class RefreshWorkflow:
             return False
         trust = timedelta(seconds=self.settings.webhook_trust_seconds)
         return self.wake.webhooks_reliable(now, trust)
+
+
+def _round_order(item: RefreshItem) -> str:
+    """Started items first, then the ones to start; each in key order."""
+    return f"{int(item.status is ItemStatus.PENDING)}#{item.key['sk']}"
+
+
+def _cut_at(run: RefreshRun, now: datetime) -> bool:
+    """This round's last step met an empty budget (nothing was sent)."""
+    return bool(run.budget_until) and datetime.fromisoformat(run.budget_until or "") > now
 
 
 def _waiting(item: RefreshItem, now: datetime) -> bool:
