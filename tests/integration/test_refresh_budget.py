@@ -80,5 +80,6 @@ def test_a_round_the_budget_cut_short_does_not_poll_again_what_it_just_polled(
     assert execution.status == "SUCCEEDED"
     assert {item.status for item in runs.items("rb-busy")} == {"succeeded"}
     callbacks = len(sandbox.calls_to("/callback"))
-    # Ready after 20 s: one callback each, when no round asks again what it just asked.
-    assert callbacks / 80 <= 1.25, f"{callbacks} callbacks for 80 items"
+    # Ready after 20 s: about one callback each, as no round asks again what was asked
+    # less than a poll interval ago (without that: 1.9 each).
+    assert callbacks / 80 <= 1.5, f"{callbacks} callbacks for 80 items"

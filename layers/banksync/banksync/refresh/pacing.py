@@ -72,3 +72,25 @@ def round_wait(
         return max(1, min(initial_wait, to_deadline), until_held)
     # Items still to start (held back by the budget, a 429 or a 503) set the pace.
     return next_wait(items, run.rounds, now, deadline, interval, cap, until)
+
+
+def round_order(item: RefreshItem) -> str:
+    """Started items first, then the ones to start; each in key order."""
+    return f"{int(item.status is ItemStatus.PENDING)}#{item.key['sk']}"
+
+
+def budget_cut(run: RefreshRun, now: datetime) -> bool:
+    """The budget had no call to spare for this run, as of now (nothing was sent)."""
+    return bool(run.budget_until) and datetime.fromisoformat(run.budget_until or "") > now
+
+
+def overdue(
+    run: RefreshRun, item: RefreshItem, now: datetime, asked: bool, settings: WorkflowSettings
+) -> bool:
+    """Past its deadline, and asked this round (or held so long that the pending limit
+    has passed as well): an item the budget kept from its poll is never timed out for it."""
+    deadline = item_deadline(run, item, settings)
+    if now < deadline:
+        return False
+    backstop = deadline + timedelta(seconds=settings.pending_limit_seconds)
+    return asked or item.status is ItemStatus.PENDING or now >= backstop

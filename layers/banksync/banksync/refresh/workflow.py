@@ -25,7 +25,16 @@ from banksync.okra.errors import (
     RateLimitedError,
 )
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
-from banksync.refresh.pacing import Round, held, item_deadline, passed, round_wait
+from banksync.refresh.pacing import (
+    Round,
+    budget_cut,
+    held,
+    item_deadline,
+    overdue,
+    passed,
+    round_order,
+    round_wait,
+)
 from banksync.refresh.request import StartRequest, parse_priority
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
@@ -155,18 +164,22 @@ class RefreshWorkflow:
         finished: Counter[ItemStatus] = Counter()
         resume = self._resume_point(run, now)
         # Work under way first: the budget finishes what was started before starting more.
-        for item in sorted(items, key=_round_order):
+        for item in sorted(items, key=round_order):
             if item.status.terminal:
                 continue
             before = item.to_record()
-            visited = resume is not None and _round_order(item) < resume
+            visited = resume is not None and round_order(item) < resume
+            asked = False
             if remaining() < TIME_RESERVE_MS:
                 cut_short = True
             elif not held(run, now) and not _waiting(item, now) and not visited:
                 self._step(run, item, now, turn)
-                if run.resume_at is None and _cut_at(run, now):
-                    run.resume_at, run.cut_at = _round_order(item), iso(now)
-            if not item.status.terminal and now >= item_deadline(run, item, self.settings):
+                asked = not budget_cut(run, now)
+                if run.resume_at is None and not asked:
+                    # A chain of cut rounds keeps the first cut's time: the items it
+                    # skips were asked at most one poll interval ago, never longer.
+                    run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
+            if not item.status.terminal and overdue(run, item, now, asked, self.settings):
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
             if item.to_record() != before:  # a not-ready poll changes nothing: no write
                 self.runs.save_item(item)
@@ -181,11 +194,15 @@ class RefreshWorkflow:
         the items before it need no poll yet (asking their callbacks again would only
         spend the budget the rest of the batch waits for); None: a full round."""
         resume, cut_at = run.resume_at, run.cut_at
-        run.resume_at = run.cut_at = None
+        run.resume_at = None
         if not resume or not cut_at:
+            run.cut_at = None
             return None
         since = (now - datetime.fromisoformat(cut_at)).total_seconds()
-        return resume if since < self.settings.poll_interval_seconds else None
+        if since >= self.settings.poll_interval_seconds:
+            run.cut_at = None  # long enough: a full round, every started item asked again
+            return None
+        return resume
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by (at most) one provider call."""
@@ -252,16 +269,6 @@ class RefreshWorkflow:
             return False
         trust = timedelta(seconds=self.settings.webhook_trust_seconds)
         return self.wake.webhooks_reliable(now, trust)
-
-
-def _round_order(item: RefreshItem) -> str:
-    """Started items first, then the ones to start; each in key order."""
-    return f"{int(item.status is ItemStatus.PENDING)}#{item.key['sk']}"
-
-
-def _cut_at(run: RefreshRun, now: datetime) -> bool:
-    """This round's last step met an empty budget (nothing was sent)."""
-    return bool(run.budget_until) and datetime.fromisoformat(run.budget_until or "") > now
 
 
 def _waiting(item: RefreshItem, now: datetime) -> bool:

@@ -29,9 +29,10 @@ from banksync.sweep.store import SweepStore
 
 # The sweep uses at most this share of the budget (the rest is kept for the others).
 SWEEP_SHARE = 0.9
-# Provider calls per item: a refresh and one callback when the webhook wakes the run;
-# a refresh and about three polls on the fallback schedule when it does not.
-CALLS_PER_ITEM = {True: 2, False: 4}
+# Provider calls per item the pace assumes: the floor (a refresh and one callback).
+# Items that need more (polls, with webhooks lost) make the budget, not the page,
+# set the pace, so the budget is kept busy rather than left idle between pages.
+CALLS_PER_ITEM = {True: 2, False: 2}
 # A page holds the calls of this much of the sweep's budget (SQS delays at most 900 s).
 PAGE_SECONDS = 300
 MAX_PAGE_ACCOUNTS = 125  # 250 items: one execution's batch
