@@ -17,6 +17,8 @@ import os
 import time
 import warnings
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tests.support.stack import use_offline_environment
@@ -43,13 +45,19 @@ PROVIDER_LIMIT = 60
 RATE = 50
 
 
-def sweep(accounts: int) -> dict[str, Any]:
+@contextmanager
+def _concurrent_stack() -> Iterator[Any]:
+    """The stack in moto, its functions wired, and one virtual clock for many executions."""
     with mock_aws(config=MOTO_CONFIG), pytest.MonkeyPatch.context() as patch:
         session = boto3.Session(region_name="us-east-1")
         stack = provisioned_stack(session)
         stack.parameters["LogLevel"] = "ERROR"
         refresh = RefreshHarness(session, stack, patch)
-        keeper = TimeKeeper(refresh)
+        yield session, stack, refresh, TimeKeeper(refresh), patch
+
+
+def sweep(accounts: int) -> dict[str, Any]:
+    with _concurrent_stack() as (session, stack, refresh, keeper, patch):
         specs = [
             AccountSpec(
                 f"acct-{i:05d}",
@@ -105,12 +113,7 @@ def subscriptions(count: int, minutes: int) -> dict[str, Any]:
     """``count`` one_minute subscriptions (one account each) for ``minutes`` of ticks:
     demand far above the budget. Measured: the effective interval per subscription
     (time between its refreshes), how even it is, and that no item fails."""
-    with mock_aws(config=MOTO_CONFIG), pytest.MonkeyPatch.context() as patch:
-        session = boto3.Session(region_name="us-east-1")
-        stack = provisioned_stack(session)
-        stack.parameters["LogLevel"] = "ERROR"
-        refresh = RefreshHarness(session, stack, patch)
-        keeper = TimeKeeper(refresh)
+    with _concurrent_stack() as (session, stack, refresh, keeper, patch):
         specs = [
             AccountSpec(
                 f"acct-{i:05d}",

@@ -29,12 +29,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # work (sweep and repair pages) was done already: retrying it would fork its chain.
     with processor(records=event["Records"], handler=add):
         processor.process()
-    response = processor.response()
-    try:
-        batcher.start(batch)
-    except Exception:
-        logger.exception("batch start failed", extra={"messages": len(batch.message_ids)})
-        failed = {str(f["itemIdentifier"]) for f in response["batchItemFailures"]}
-        failed |= set(batch.retryable_message_ids)
-        return {"batchItemFailures": [{"itemIdentifier": m} for m in sorted(failed)]}
-    return dict(response)
+    failed = {str(f["itemIdentifier"]) for f in processor.response()["batchItemFailures"]}
+    failed |= set(batcher.start_or_retry(batch))
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in sorted(failed)]}

@@ -4,10 +4,9 @@ so a duplicated queue message can never fork a second chain of attempts."""
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 
 from banksync.delivery.model import Delivery, DeliveryStatus
-from banksync.dynamo import from_item, to_item
+from banksync.dynamo import conditional, from_item, to_item
 
 
 class DeliveryStore:
@@ -16,7 +15,7 @@ class DeliveryStore:
         self._client = client or boto3.client("dynamodb")
 
     def create(self, delivery: Delivery) -> bool:
-        return self._conditional(
+        return conditional(
             lambda: self._client.put_item(
                 TableName=self._table,
                 Item=to_item(delivery.to_record()),
@@ -44,7 +43,7 @@ class DeliveryStore:
     ) -> bool:
         """Append attempt number ``delivery.attempt_count``; False if it was recorded already."""
         finished = {":finished": at} if status != "pending" else {}
-        return self._conditional(
+        return conditional(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(delivery.key),
@@ -68,13 +67,3 @@ class DeliveryStore:
                 ),
             )
         )
-
-    @staticmethod
-    def _conditional(write: Any) -> bool:
-        try:
-            write()
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True

@@ -118,6 +118,16 @@ class RefreshBatcher:
         else:
             raise ValueError("a due message needs a subscription_id or a daily kind")
 
+    def start_or_retry(self, batch: Batch) -> list[str]:
+        """Start the batch; if that fails, the message ids to retry: the due subscriptions
+        only (daily work in the batch was done already, and must not fork its chain)."""
+        try:
+            self.start(batch)
+        except Exception:
+            logger.exception("batch start failed", extra={"messages": len(batch.message_ids)})
+            return batch.retryable_message_ids
+        return []
+
     def start(self, batch: Batch) -> list[str]:
         started = []
         for execution in batch.executions(self.max_items):
