@@ -48,6 +48,16 @@ def provision(
         "AWS::Scheduler::Schedule": lambda lid: create_schedule(
             template, session.client("scheduler"), lid
         ),
+        "AWS::SNS::Topic": lambda lid: create_topic(template, session.client("sns"), lid),
+        "AWS::SNS::Subscription": lambda lid: create_subscription(
+            template, session.client("sns"), lid
+        ),
+        "AWS::CloudWatch::Alarm": lambda lid: create_alarm(
+            template, session.client("cloudwatch"), lid
+        ),
+        "AWS::CloudWatch::Dashboard": lambda lid: create_dashboard(
+            template, session.client("cloudwatch"), lid
+        ),
     }
     pending = []
     for logical_id, resource in template.resources():
@@ -193,6 +203,72 @@ def _placeholder_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "# served in-process by devstack.lambdas\n")
     return buffer.getvalue()
+
+
+def create_topic(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    name = props.get("TopicName") or f"{template.stack_name}-{logical_id}"
+    attributes = (
+        {"KmsMasterKeyId": str(props["KmsMasterKeyId"])} if "KmsMasterKeyId" in props else {}
+    )
+    arn: str = client.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+    template.record(logical_id, arn, TopicArn=arn, TopicName=name)
+    return arn
+
+
+def create_subscription(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    arn: str = client.subscribe(
+        TopicArn=props["TopicArn"], Protocol=props["Protocol"], Endpoint=props["Endpoint"]
+    )["SubscriptionArn"]
+    template.record(logical_id, arn)
+    return arn
+
+
+# put_metric_alarm takes the resource's properties under their own names.
+ALARM_PROPERTIES = (
+    "AlarmName",
+    "AlarmDescription",
+    "ActionsEnabled",
+    "OKActions",
+    "AlarmActions",
+    "InsufficientDataActions",
+    "MetricName",
+    "Namespace",
+    "Statistic",
+    "ExtendedStatistic",
+    "Dimensions",
+    "Period",
+    "Unit",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "Metrics",
+)
+
+
+def create_alarm(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    name = props.get("AlarmName") or f"{template.stack_name}-{logical_id}"
+    request = {key: props[key] for key in ALARM_PROPERTIES if key in props}
+    for key in ("Period", "EvaluationPeriods", "DatapointsToAlarm"):
+        if key in request:
+            request[key] = int(request[key])
+    if "Threshold" in request:
+        request["Threshold"] = float(request["Threshold"])
+    client.put_metric_alarm(**{**request, "AlarmName": name})
+    template.record(logical_id, name)
+    return name
+
+
+def create_dashboard(template: StackTemplate, client: Any, logical_id: str) -> str:
+    props = template.properties(logical_id)
+    name = props.get("DashboardName") or f"{template.stack_name}-{logical_id}"
+    client.put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
+    template.record(logical_id, name)
+    return name
 
 
 def create_queue(template: StackTemplate, client: Any, logical_id: str) -> str:

@@ -172,3 +172,35 @@ def test_a_failed_workflow_reports_unfinished_items_as_failed(
     assert status["status"] == "failed"
     assert status["error"] == "RuntimeError"
     assert {item["status"] for item in status["items"]} == {"failed"}
+
+
+def test_a_run_that_failed_before_its_record_existed_can_be_read(
+    api: ModuleType, refresh: RefreshHarness
+) -> None:
+    # Input given to the state machine directly, which the start refuses.
+    execution = refresh.run({"refresh_id": "bad-input", "items": [{"product": "balance"}]})
+    assert execution.status == "FAILED"
+
+    answer = get(api, "bad-input")
+    assert answer["statusCode"] == 200
+    status = json_body(answer)
+    assert (status["status"], status["items"]) == ("failed", [])
+    assert status["error"].startswith("ValueError: each item needs an account_id")
+    assert status["finished_at"]  # recorded by the aborter, not by the last resort
+
+
+def test_a_run_only_the_last_resort_could_mark_failed_can_be_read(
+    api: ModuleType, refresh: RefreshHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(refresh.modules["RefreshStarterFunction"].workflow, "start", broken)
+    monkeypatch.setattr(refresh.modules["RefreshAborterFunction"].workflow, "abort", broken)
+    execution = refresh.run({"refresh_id": "never-started", "items": []})
+    assert execution.status == "FAILED"
+
+    answer = get(api, "never-started")
+    assert answer["statusCode"] == 200
+    status = json_body(answer)
+    assert (status["status"], status["error"], status["items"]) == ("failed", "RuntimeError", [])

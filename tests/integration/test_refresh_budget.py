@@ -1,6 +1,7 @@
 """Refresh executions share the provider budget: no 429 storms, nothing failed by queueing."""
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -83,3 +84,27 @@ def test_a_round_the_budget_cut_short_does_not_poll_again_what_it_just_polled(
     # Ready after 20 s: about one callback each, as no round asks again what was asked
     # less than a poll interval ago (without that: 1.9 each).
     assert callbacks / 80 <= 1.5, f"{callbacks} callbacks for 80 items"
+
+
+def test_items_whose_time_ran_out_during_a_hold_are_not_started_after_it(
+    refresh: RefreshHarness, runs: RefreshRunStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = [
+        AccountSpec("acct-held", CUSTOMER, scenario=Scenario(rate_limited_calls=1)),
+        AccountSpec("acct-next", CUSTOMER),
+    ]
+    sandbox = refresh.use(World(accounts=specs, requests_per_minute=60))
+    for name in ("RefreshStarterFunction", "CallbackPollerFunction"):
+        workflow = refresh.modules[name].workflow
+        # The provider's 429 holds every call for 60 s; the items may wait 30 s.
+        monkeypatch.setattr(
+            workflow, "settings", replace(workflow.settings, pending_limit_seconds=30)
+        )
+    execution = refresh.run({"refresh_id": "rb-held", "items": items(["acct-held", "acct-next"])})
+
+    assert execution.status == "SUCCEEDED"
+    (limited,) = [call for call in sandbox.calls if call.status == 429]
+    assert [call for call in sandbox.calls if call.at > limited.at] == []
+    outcome = {(item.account_id, item.product): item for item in runs.items("rb-held")}
+    assert {item.status for item in outcome.values()} == {"timed_out"}
+    assert {item.reason for item in outcome.values()} == {"not started before the deadline"}

@@ -204,7 +204,7 @@ def failing_writes(api: ModuleType, operation: str) -> Any:
 
 
 def test_a_failed_create_leaves_no_schedule_behind(api: ModuleType, scheduler: Any) -> None:
-    restore = failing_writes(api, "PutItem")
+    restore = failing_writes(api, "TransactWriteItems")  # the subscription and its coverage
     try:
         status, _ = call(api, "POST", "/subscriptions", BODY)
     finally:
@@ -256,10 +256,78 @@ def test_a_conflicting_writer_never_has_its_schedule_undone(
 
 def test_a_failed_delete_keeps_the_schedule(api: ModuleType, scheduler: Any) -> None:
     _, created = call(api, "POST", "/subscriptions", BODY)
-    restore = failing_writes(api, "DeleteItem")
+    restore = failing_writes(api, "TransactWriteItems")
     try:
         status, _ = call(api, "DELETE", f"/subscriptions/{created['subscription_id']}")
     finally:
         restore()
     assert status == 503
     assert scheduler(created["subscription_id"]) is not None
+
+
+def test_two_overlapping_creates_that_interleave_end_in_one_subscription(
+    api: ModuleType, scheduler: Any
+) -> None:
+    service = api.subscription_service
+    real_save = service.store.save
+    everything = {k: v for k, v in BODY.items() if k != "bank"}
+    answers: list[Any] = []
+
+    def the_other_request_first(subscription: Any, read_version: Any) -> None:
+        # Both requests have passed the read-side overlap check: neither saw the other.
+        if not answers:
+            service.store.save = real_save
+            answers.append(call(api, "POST", "/subscriptions", BODY))
+        real_save(subscription, read_version)
+
+    service.store.save = the_other_request_first
+    try:
+        status, body = call(api, "POST", "/subscriptions", everything)
+    finally:
+        service.store.save = real_save
+    assert answers[0][0] == 201
+    assert (status, body["error"]["code"]) == (409, "conflict")
+    assert "bank" in body["error"]["fields"]
+    everything_id = subscription_id_for(BODY["customer"], None)
+    assert service.store.get(everything_id) is None
+    assert scheduler(everything_id) is None
+    # Once the one-bank subscription is gone, the customer may cover all banks.
+    assert call(api, "DELETE", f"/subscriptions/{answers[0][1]['subscription_id']}")[0] == 204
+    assert call(api, "POST", "/subscriptions", everything)[0] == 201
+    assert call(api, "POST", "/subscriptions", BODY)[0] == 409
+
+
+def test_a_firing_that_overlaps_a_pause_never_re_enables_the_schedule(
+    api: ModuleType, scheduler: Any
+) -> None:
+    _, created = call(api, "POST", "/subscriptions", BODY)
+    sid = created["subscription_id"]
+    service = api.subscription_service
+    real_get = service.store.get
+    paused: list[Any] = []
+
+    def pause_right_after_the_first_read(subscription_id: str) -> Any:
+        found = real_get(subscription_id)
+        if not paused:  # the firing has read "active"; the pause runs to its end now
+            service.store.get = real_get
+            paused.append(call(api, "POST", f"/subscriptions/{sid}/pause"))
+        return found
+
+    # The firing's repair: the schedule looks wrong to it (another interval).
+    client = api.subscription_service.schedules._client
+    group = api.subscription_service.schedules._target.group_name
+    current = client.get_schedule(Name=sid, GroupName=group)
+    client.update_schedule(
+        **{k: current[k] for k in ("Name", "GroupName", "Target", "FlexibleTimeWindow")},
+        ScheduleExpression="rate(5 minutes)",
+        State="ENABLED",
+    )
+    service.store.get = pause_right_after_the_first_read
+    try:
+        service.reconcile(sid)
+    finally:
+        service.store.get = real_get
+    assert paused[0][0] == 200
+    assert real_get(sid).state == "paused"
+    schedule = scheduler(sid)
+    assert (schedule["State"], schedule["ScheduleExpression"]) == ("DISABLED", "rate(1 hour)")

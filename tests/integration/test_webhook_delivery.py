@@ -147,3 +147,22 @@ def test_an_address_that_changes_to_a_private_one_is_not_posted_to(
     (delivery,) = delivering.deliveries(sid)
     assert delivering.subscriber.received == []
     assert delivery.attempts[0]["error"].startswith("webhook_url resolves to a non-public")
+
+
+def test_a_failure_inside_an_attempt_is_recorded_and_the_delivery_still_ends(
+    delivering: Delivering, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = refreshed_subscription(delivering, ["balance"])
+
+    def unusable(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise httpx.InvalidURL("Invalid port: 'abc'")
+
+    monkeypatch.setattr(delivering.deliverer.deliverer.sender, "send", unusable)
+    assert delivering.deliver_once() == {"batchItemFailures": []}
+    (delivery,) = delivering.deliveries(sid)
+    assert delivery.status == "pending"
+    assert delivery.attempts[0]["error"] == "InvalidURL: Invalid port: 'abc'"
+    delivering.deliver_until_done()
+    (delivery,) = delivering.deliveries(sid)
+    assert delivery.status == "abandoned"
+    assert delivering.subscriber.received == []

@@ -47,7 +47,14 @@ class Deliverer:
             return
         if message.get("attempt") != delivery.attempt_count:
             return  # a duplicate of an attempt already made
-        attempt = self._attempt(delivery)
+        try:
+            attempt = self._attempt(delivery)
+        except Exception as error:
+            # A URL the sender cannot use, a key that cannot be read: the attempt
+            # is recorded and retried on the usual schedule, so the delivery ends
+            # delivered or abandoned, never pending in a dead-letter queue.
+            logger.exception("delivery attempt failed", extra={"delivery_id": delivery.delivery_id})
+            attempt = {"at": iso(self.clock()), "error": f"{type(error).__name__}: {error}"[:300]}
         status = self._outcome(delivery, attempt)
         if not self.deliveries.record_attempt(delivery, attempt, status, iso(self.clock())):
             return  # another copy of this message recorded it first

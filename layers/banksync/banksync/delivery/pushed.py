@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from banksync.identifiers import ALL_BANKS
 from banksync.push.updates import PushedUpdate
-from banksync.subscriptions.models import ALL_BANKS, Subscription
+from banksync.subscriptions.models import Subscription
 
 
 def covers(subscription: Subscription, update: PushedUpdate) -> bool:

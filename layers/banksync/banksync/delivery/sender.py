@@ -3,7 +3,7 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as DeadlinePassed
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -36,6 +36,9 @@ class WebhookSender:
     ) -> dict[str, Any]:
         """POST to ``url``; with ``connect_to``, to that address only (the one checked),
         keeping the URL's host for the Host header and for TLS (SNI, certificate)."""
+        # The signed timestamp and the header must be one instant: standardwebhooks
+        # reads a datetime's wall clock as UTC, so the time is made UTC first.
+        at = at.astimezone(UTC)
         target = httpx.URL(url)
         headers = {
             "content-type": "application/json",

@@ -27,8 +27,19 @@ class EventInbox:
                 ConditionExpression="attribute_not_exists(event_id)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            code = error.response["Error"]["Code"]
+            if code == "ConditionalCheckFailedException":
                 return False
+            if code == "ValidationException":
+                # DynamoDB will never store this item, however often it is sent:
+                # a 4xx that says why, not a 503 the provider retries for hours.
+                logger.warning("webhook not storable", extra={"event_id": item["event_id"]})
+                raise ApiError(
+                    422,
+                    "unstorable_webhook",
+                    "the webhook cannot be stored",
+                    {"body": error.response["Error"].get("Message", "")[:200]},
+                ) from None
             logger.exception("webhook store failed", extra={"event_id": item["event_id"]})
             raise StoreUnavailableError() from None
         except BotoCoreError:

@@ -14,6 +14,7 @@ from banksync.api_errors import ApiError
 from banksync.clock import Clock, iso, utc_now
 from banksync.inbound.auth import WebhookTokenVerifier
 from banksync.inbound.inbox import EventInbox
+from banksync.inbound.indexable import indexable
 from banksync.inbound.normalise import event_key, normalise
 from banksync.inbound.request import bearer_token, parse_json_object
 from banksync.inbound.settings import ReceiverSettings
@@ -61,10 +62,11 @@ class WebhookReceiver:
         self._verifier.verify(bearer_token(authorization))
         payload, text = parse_json_object(body, content_type)
         event_id = event_key(payload)
-        fields = normalise(payload).present_fields()
+        fields, unindexed = indexable(normalise(payload).present_fields())
         received_at = self._clock()
         item: dict[str, str | int] = {
             **fields,
+            **({"unindexed": ",".join(unindexed)} if unindexed else {}),
             "event_id": event_id,
             "received_at": iso(received_at),
             "expires_at": int((received_at + self._retention).timestamp()),

@@ -122,8 +122,14 @@ class RefreshRun:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:
+        """A run as stored; also the bare record the state machine's last resort writes
+        (status and error only) when even recording the failure failed."""
         fields = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
-        return cls(**{**fields, "status": RunStatus(record["status"])})
+        fields.setdefault("refresh_id", str(record.get("pk", "")).removeprefix("REFRESH#"))
+        moment = str(record.get("created_at") or record.get("updated_at") or "")
+        fields.setdefault("created_at", moment)
+        fields.setdefault("deadline_at", moment)
+        return cls(**{**fields, "status": RunStatus(record.get("status") or RunStatus.FAILED)})
 
 
 @dataclass(frozen=True)

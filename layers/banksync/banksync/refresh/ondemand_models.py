@@ -4,15 +4,16 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from banksync.api_fields import Identifier
 from banksync.okra.products import Product
 
 
 class RefreshRequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    account_id: str | None = Field(default=None, min_length=1, max_length=128)
-    customer: str | None = Field(default=None, min_length=1, max_length=128)
-    bank: str | None = Field(default=None, min_length=1, max_length=128)
+    account_id: Identifier | None = None
+    customer: Identifier | None = None
+    bank: Identifier | None = None
     products: list[Product] = Field(default=["balance", "transactions"], min_length=1)
 
     @model_validator(mode="after")

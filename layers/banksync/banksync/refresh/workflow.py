@@ -103,10 +103,12 @@ class RefreshWorkflow:
         return self._progress(run, items, now, turn, cut_short=cut_short)
 
     def abort(self, refresh_id: str, error: dict[str, Any]) -> None:
-        """Record an unexpected failure: no item is ever left running."""
-        run = self._run(refresh_id)
+        """Record an unexpected failure: no item is ever left running. A run whose start
+        failed before its record was written (bad input, a failed write) is recorded as
+        failed, so that it can be read like any other."""
         now = iso(self.clock())
         summary = _error_summary(error)
+        run = self.runs.run(refresh_id) or self._failed_before_start(refresh_id, now, summary)
         reason = f"workflow failed: {summary}"
         for item in self.runs.items(refresh_id):
             if not item.status.terminal:
@@ -118,6 +120,12 @@ class RefreshWorkflow:
         self.runs.save_run(run)
         # The full cause (with its stack trace) goes to the logs, never to the API.
         logger.error("refresh failed", extra={"refresh_id": refresh_id, "cause": error})
+
+    def _failed_before_start(self, refresh_id: str, now: str, summary: str) -> RefreshRun:
+        run = RefreshRun(refresh_id, created_at=now, deadline_at=now, status=RunStatus.FAILED)
+        if self.runs.create_run(run):
+            return run
+        return self._run(refresh_id)  # the start wrote it after all, in the meantime
 
     def _run(self, refresh_id: str) -> RefreshRun:
         run = self.runs.run(refresh_id)
@@ -170,7 +178,11 @@ class RefreshWorkflow:
             before = item.to_record()
             visited = resume is not None and round_order(item) < resume
             asked = False
-            if remaining() < TIME_RESERVE_MS:
+            if item.status is ItemStatus.PENDING and now >= item_deadline(run, item, self.settings):
+                # Never started, and its time is up (a long hold, a starved budget):
+                # starting it now would spend a call on an item already given up.
+                item.finish(ItemStatus.TIMED_OUT, iso(now), "not started before the deadline")
+            elif remaining() < TIME_RESERVE_MS:
                 cut_short = True
             elif not held(run, now) and not _waiting(item, now) and not visited:
                 self._step(run, item, now, turn)

@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from banksync.api_fields import Identifier
 from banksync.okra.products import Product
 from banksync.subscriptions.intervals import Interval
 from banksync.subscriptions.webhook_urls import webhook_url_problem
@@ -12,9 +13,9 @@ class SubscriptionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    customer: str = Field(min_length=1, max_length=128)
+    customer: Identifier
     products: list[Product] = Field(min_length=1)
-    bank: str | None = Field(default=None, min_length=1, max_length=128)
+    bank: Identifier | None = None
     interval: Interval = "daily"
     webhook_url: str | None = Field(default=None, min_length=1, max_length=2048)
 

@@ -4,12 +4,22 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Self
 
+from banksync.identifiers import ALL_BANKS, identifier_problem
+
 SubscriptionState = Literal["active", "paused"]
-ALL_BANKS = "*"
 
 
 def subscription_id_for(customer: str, bank: str | None) -> str:
-    """One subscription per (customer, bank or all banks): the id is derived from both."""
+    """One subscription per (customer, bank or all banks): the id is derived from both.
+
+    Identifiers hold no newline and no bank is ``*``, so the joined text splits
+    back into one pair only: two pairs never share an id (short of a SHA-256
+    collision in 96 bits). The form is the one ids were always derived with.
+    """
+    for name, value in (("customer", customer), ("bank", bank)):
+        problem = None if value is None else identifier_problem(value)
+        if problem:
+            raise ValueError(f"{name} {problem}")
     digest = hashlib.sha256(f"{customer}\n{bank or ALL_BANKS}".encode()).hexdigest()
     return f"sub_{digest[:24]}"
 

@@ -19,7 +19,10 @@ from banksync.observability import logger
 from banksync.subscriptions.models import Subscription, SubscriptionState, subscription_id_for
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.signing import SigningSecrets
-from banksync.subscriptions.store import SubscriptionStore, VersionConflictError
+from banksync.subscriptions.store import OverlapError, SubscriptionStore, VersionConflictError
+
+# Passes of reconcile before it leaves the rest to the next firing and the daily repair.
+SETTLE_PASSES = 5
 
 if TYPE_CHECKING:  # pydantic stays off the batcher's cold start; only the API parses bodies
     from banksync.subscriptions.body import SubscriptionBody
@@ -105,6 +108,7 @@ class SubscriptionService:
         except Exception as error:
             self.reconcile(subscription_id)
             raise _storage_error(error) from None
+        self.reconcile(subscription_id)
 
     def page(
         self, customer: str | None, limit: int, next_token: str | None
@@ -115,13 +119,29 @@ class SubscriptionService:
             raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
 
     def reconcile(self, subscription_id: str) -> Subscription | None:
-        """Make the schedule match the stored subscription; returns it (None: none stored)."""
+        """Make the schedule match the stored subscription; returns it (None: none stored).
+
+        Schedules have no conditional writes, so a schedule written from a read that a
+        concurrent change (a pause) has since overtaken could outlive that change. Every
+        schedule written here is followed by a fresh read of the subscription, and by
+        another pass if it changed meanwhile; every change ends with this call after its
+        own write. So the last schedule written is always one for the last subscription
+        stored, however the writers interleave.
+        """
         subscription = self.store.get(subscription_id)
-        if subscription is None:
-            self.schedules.delete(subscription_id)
-        elif not self.schedules.matches(subscription):
-            logger.warning("schedule repaired", extra={"subscription_id": subscription_id})
-            self.schedules.put(subscription)
+        for _ in range(SETTLE_PASSES):
+            if subscription is None:
+                self.schedules.delete(subscription_id)
+            elif not self.schedules.matches(subscription):
+                logger.warning("schedule repaired", extra={"subscription_id": subscription_id})
+                self.schedules.put(subscription)
+            else:
+                return subscription  # nothing written: nothing to check again
+            again = self.store.get(subscription_id)
+            if _same(again, subscription):
+                return again
+            subscription = again
+        logger.warning("schedule still settling", extra={"subscription_id": subscription_id})
         return subscription
 
     def repair_page(self, token: str | None, size: int = 100) -> str | None:
@@ -152,6 +172,7 @@ class SubscriptionService:
         except Exception as error:
             self.reconcile(wanted.subscription_id)
             raise _storage_error(error) from None
+        self.reconcile(wanted.subscription_id)  # a reconciler may have read before the save
 
     def _refuse_overlap(self, body: "SubscriptionBody", subscription_id: str) -> None:
         """One customer's account must not be refreshed by two subscriptions."""
@@ -169,7 +190,20 @@ class SubscriptionService:
             )
 
 
+def _same(one: Subscription | None, other: Subscription | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return (one.version, one.updated_at) == (other.version, other.updated_at)
+
+
 def _storage_error(error: Exception) -> ApiError:
+    if isinstance(error, OverlapError):
+        return ApiError(
+            409,
+            "conflict",
+            "another subscription of this customer covers these banks (created meanwhile)",
+            {"bank": "overlaps another subscription of this customer"},
+        )
     if isinstance(error, VersionConflictError):
         return ApiError(409, "conflict", "the subscription changed meanwhile; read it and retry")
     logger.exception("subscription write failed; schedule restored")

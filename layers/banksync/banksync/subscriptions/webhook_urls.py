@@ -17,6 +17,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], list[str]]
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765
 
 
 def resolve_host(host: str) -> list[str]:
@@ -35,12 +36,19 @@ def checked_addresses(
     url: str, allow_loopback_http: bool = False, resolve: Resolver | None = None
 ) -> tuple[str | None, list[str]]:
     """(why not, None if fine; the addresses that were checked, to connect to)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError as error:  # a port that is no number or out of range, a bad [host]
+        return f"is not a valid URL ({error})", []
     if not host:
         return "must be an absolute URL", []
+    if port == 0:
+        return "port must be from 1 to 65535", []
     if parts.username or parts.password:
         return "must not carry credentials", []
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
+        return "must not contain spaces or control characters", []
     try:
         addresses = [ipaddress.ip_address(a) for a in (resolve or resolve_host)(host)]
     except (OSError, ValueError):
@@ -72,6 +80,6 @@ def _embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
         return address.ipv4_mapped or address.sixtofour
     if address.teredo:
         return address.teredo[1]
-    if any(address in network for network in (*NAT64, IPV4_COMPATIBLE)):
+    if any(address in network for network in (*NAT64, IPV4_COMPATIBLE, IPV4_TRANSLATED)):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
