@@ -16,6 +16,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .tools/sam
 SAM := $(SAM_VENV)/bin/sam
+# The IaC scanners pin boto3 far below the app: a venv of their own too.
+IAC_VENV := .tools/iac
 # sam build needs the runtime's interpreter on PATH; SAM's telemetry stays off.
 export PATH := $(dir $(PYTHON313)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
@@ -24,7 +26,8 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
-	@echo "make test      lint, type-check, tests, sam validate --lint, sam build"
+	@echo "make test      lint, type-check, tests, sam validate --lint, sam build, IaC scan"
+	@echo "make iac       checkov and cfn-lint serverless rules on template.yaml, against .iac-baseline.yaml"
 	@echo "make bench     cold starts; transitions for batches of 1 and 50; cost model; provider calls and freshness"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
@@ -44,6 +47,18 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 venv: $(VENV)/.installed
 sam-cli: $(SAM_VENV)/.installed
 
+.PHONY: iac-tools iac
+$(IAC_VENV)/.installed: requirements-iac.txt
+	test -x $(IAC_VENV)/bin/python || $(PYTHON313) -m venv $(IAC_VENV)
+	$(IAC_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(IAC_VENV)/bin/python -m pip install --quiet -r requirements-iac.txt
+	touch $@
+
+iac-tools: $(IAC_VENV)/.installed
+
+iac: iac-tools
+	$(IAC_VENV)/bin/python scripts/iac_scan.py
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -60,7 +75,7 @@ validate: sam-cli
 build: sam-cli
 	$(SAM) build
 
-test: lint typecheck unit validate build
+test: lint typecheck unit validate build iac
 
 bench: venv
 	$(PY) bench/cold_start.py

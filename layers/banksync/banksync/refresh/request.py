@@ -7,6 +7,11 @@ from banksync.budget.limiter import PRIORITIES, Priority
 from banksync.okra.products import PRODUCTS
 from banksync.refresh.settings import WorkflowSettings
 
+# The longest deadline a run may be given: the template's RefreshDeadlineSeconds
+# MaxValue. The state machine's own TimeoutSeconds (6 h) is chosen above the 4 h an
+# unstarted item may wait plus this, so a larger deadline would be cut off unrecorded.
+MAX_DEADLINE_SECONDS = 3600
+
 
 @dataclass(frozen=True)
 class ItemSpec:
@@ -55,7 +60,7 @@ class StartRequest:
             initial_wait_seconds=int(
                 event.get("initial_wait_seconds", settings.initial_wait_seconds)
             ),
-            deadline_seconds=int(event.get("deadline_seconds", settings.deadline_seconds)),
+            deadline_seconds=_deadline(event.get("deadline_seconds"), settings.deadline_seconds),
             priority=parse_priority(event.get("priority")),
             sweep_id=str(event["sweep_id"]) if event.get("sweep_id") else None,
         )
@@ -80,6 +85,22 @@ def parse_priority(raw: Any) -> Priority:
         if raw == priority:
             return priority
     raise ValueError(f"priority must be one of {list(PRIORITIES)}")
+
+
+def _deadline(raw: Any, default: int) -> int:
+    if raw is None:
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise ValueError("deadline_seconds must be a whole number of seconds")
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ValueError("deadline_seconds must be a whole number of seconds") from None
+    if not 1 <= seconds <= MAX_DEADLINE_SECONDS:
+        raise ValueError(
+            f"deadline_seconds must be between 1 and {MAX_DEADLINE_SECONDS}, got {seconds}"
+        )
+    return seconds
 
 
 def _products(raw: Any) -> tuple[str, ...]:
