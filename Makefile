@@ -30,6 +30,7 @@ help:
 	@echo "make iac       checkov and cfn-lint serverless rules on template.yaml, against .iac-baseline.yaml"
 	@echo "make bench     cold starts; transitions for batches of 1 and 50; cost model; provider calls and freshness"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
+	@echo "make fuzz     the fuzz suite at length: many examples, fresh randomness (make test runs a fixed slice)"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
@@ -86,6 +87,12 @@ bench: venv
 # The sweep at scale against the provider's limit: long (BENCH_ACCOUNTS=10000 by default).
 bench-scale: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.scale
+
+# make test runs tests/fuzz bounded and repeatable (FUZZ_PROFILE=fuzz-bounded, the default).
+.PHONY: fuzz
+fuzz: venv
+	FUZZ_PROFILE=fuzz-long HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -p no:cacheprovider \
+	  tests/fuzz tests/unit/test_bodies.py tests/unit/test_params.py
 
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)

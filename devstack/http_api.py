@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, quote
 
 from werkzeug.wrappers import Request, Response
 
@@ -22,6 +23,8 @@ from devstack.template import StackTemplate
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 LOCAL_CALLER = "arn:aws:iam::123456789012:user/local-operator"
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
+# What a raw query string keeps unescaped: visible ASCII ("%" escapes included).
+QUERY_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class HttpApi:
     def event(request: Request, route: Route, parameters: dict[str, str]) -> dict[str, Any]:
         body = request.get_data()
         content_type = request.headers.get("content-type", "")
-        textual = not body or content_type.startswith(TEXT_TYPES)
+        text = _utf8(body) if content_type.lower().startswith(TEXT_TYPES) else None
         now = time.time()
         context: dict[str, Any] = {
             "accountId": "123456789012",
@@ -126,23 +129,28 @@ class HttpApi:
                     "principalOrgId": None,
                 }
             }
+        # Escaped, not decoded: a client may send bytes that are not UTF-8 unescaped.
+        raw_query = quote(request.query_string, safe=QUERY_SAFE)
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": route.key,
             "rawPath": request.path,
-            "rawQueryString": request.query_string.decode(),
+            "rawQueryString": raw_query,
             "headers": {name.lower(): value for name, value in request.headers.items()},
             "requestContext": context,
-            "isBase64Encoded": not textual,
+            "isBase64Encoded": bool(body) and text is None,
         }
-        if request.args:
-            event["queryStringParameters"] = {
-                k: ",".join(request.args.getlist(k)) for k in request.args
-            }
+        # Not werkzeug's request.args: it fails on bytes that are not UTF-8. Those
+        # become U+FFFD here; a repeated key's values are joined, as API Gateway does.
+        query: dict[str, list[str]] = {}
+        for name, value in parse_qsl(raw_query, keep_blank_values=True, errors="replace"):
+            query.setdefault(name, []).append(value)
+        if query:
+            event["queryStringParameters"] = {k: ",".join(v) for k, v in query.items()}
         if parameters:
             event["pathParameters"] = parameters
         if body:
-            event["body"] = body.decode() if textual else base64.b64encode(body).decode()
+            event["body"] = base64.b64encode(body).decode() if text is None else text
         return event
 
     @staticmethod
@@ -156,3 +164,13 @@ class HttpApi:
             for value in values:
                 response.headers.add(name, value)
         return response
+
+
+def _utf8(body: bytes) -> str | None:
+    """The body as text, if it is UTF-8: what is not cannot travel in a JSON string
+    and goes base64-encoded, as API Gateway hands over any body it does not take
+    for text."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

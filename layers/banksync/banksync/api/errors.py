@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import ValidationError
 
+from banksync.api.params import path_problems
 from banksync.api_errors import ApiError
 
 
@@ -44,12 +45,27 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(IdempotencyAlreadyInProgressError)
     def in_progress(_: IdempotencyAlreadyInProgressError) -> Response[Any]:
         return _response(
-            ApiError(409, "request_in_progress", "a request with this Idempotency-Key is running")
+            ApiError(
+                409,
+                "request_in_progress",
+                "a request with this Idempotency-Key is running",
+                {"idempotency-key": "a request with this key has not finished yet"},
+            )
         )
 
     @app.not_found
     def not_found(_: Exception) -> Response[Any]:
-        return _response(ApiError(404, "not_found", "no such route"))
+        # API Gateway routed it here, with path values Powertools' router will
+        # not match (a control character, a decoded "/" or "?"): the value is
+        # what is wrong, not the route.
+        event = app.current_event
+        problems = path_problems(event.path_parameters)
+        if problems:
+            return _response(
+                ApiError(400, "invalid_request", "the path has invalid values", problems)
+            )
+        route = f"{event.http_method} {event.path}"[:200]
+        return _response(ApiError(404, "not_found", "no such route", {"path": f"no {route}"}))
 
 
 def _response(error: ApiError) -> Response[Any]:

@@ -1,12 +1,54 @@
-"""Query-string values, validated as strictly as bodies: a bad one is a 400 naming it."""
+"""Query, path and header values, validated as strictly as bodies: a bad one is a 400 naming it."""
 
+import base64
+import binascii
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from urllib.parse import unquote_plus
 
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from banksync.api.bodies import strict_loads
 from banksync.api_errors import ApiError
 from banksync.clock import iso
+from banksync.identifiers import identifier_problem
 
 DIGITS = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²" is not an integer
+# Every id this API hands out (sub_…, rf_…, rs_…_0, sw_…) is of these characters.
+ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+ID_RULE = "must be 1 to 128 letters, digits, '_', '-' or '.'"
+# Far longer than any token this API gives (a DynamoDB key of four short
+# strings), far shorter than what would make decoding it cost anything.
+MAX_TOKEN_CHARS = 2048
+TOKEN = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+MAX_VALUE_CHARS = 256
+KEY_HEADER_VALUE = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII
+
+
+def query_params(event: BaseProxyEvent, names: tuple[str, ...] = ()) -> dict[str, str]:
+    """The query string's values, refused if it names anything but ``names``, or one twice.
+
+    API Gateway joins a repeated key's values with commas, so a repeat can only
+    be seen in the raw query string.
+    """
+    values: Mapping[str, str] = event.query_string_parameters or {}
+    for name in values:
+        if name not in names:
+            allowed = ", ".join(names) or "none"
+            raise _invalid(name, f"is not a parameter of this route (it takes {allowed})")
+    seen: set[str] = set()
+    for pair in str(event.get("rawQueryString") or "").split("&"):
+        name = unquote_plus(pair.partition("=")[0])
+        if not name:
+            continue  # "a=1&&b=2": an empty pair names nothing
+        if name in seen:
+            raise _invalid(name, "must be given once")
+        seen.add(name)
+    for name, value in values.items():
+        if len(value) > (MAX_TOKEN_CHARS if name == "next_token" else MAX_VALUE_CHARS):
+            raise _invalid(name, "is too long")
+    return dict(values)
 
 
 def limit_param(raw: str | None, default: int, maximum: int) -> int:
@@ -34,6 +76,64 @@ def time_param(name: str, raw: str | None) -> str | None:
         return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     except (ValueError, OverflowError):  # OverflowError: years 1 and 9999 at other offsets
         raise _invalid(name, "must be an ISO-8601 time, e.g. 2026-12-01T00:00:00Z") from None
+
+
+def identifier_param(name: str, raw: str | None) -> str | None:
+    """A customer or bank id, by the rules (and the stripping) its body field has."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    problem = identifier_problem(value)
+    if problem:
+        raise _invalid(name, problem)
+    return value
+
+
+def token_param(raw: str | None) -> str | None:
+    """A ``next_token`` that is at least one this API could have given.
+
+    Its key is checked by the listing it belongs to; here, that it is
+    URL-safe base64 of a strict JSON object, so that a forged one is a 400
+    before it reaches a decoder or DynamoDB.
+    """
+    if raw is None:
+        return None
+    why = "is not one this API gave"
+    if not TOKEN.fullmatch(raw):
+        raise _invalid("next_token", why)
+    try:
+        key = strict_loads(base64.urlsafe_b64decode(raw).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ApiError):
+        raise _invalid("next_token", why) from None
+    if not isinstance(key, dict):
+        raise _invalid("next_token", why)
+    return raw
+
+
+def path_id(event: BaseProxyEvent, name: str, matched: str) -> str:
+    """The id in the path, as API Gateway read it.
+
+    Powertools' router anchors routes with ``$``, which also matches before a
+    trailing newline: ``/refreshes/rf_1%0A`` reaches the route as ``rf_1``.
+    API Gateway's own value (``pathParameters``) is the one checked.
+    """
+    raw = (event.get("pathParameters") or {}).get(name, matched)
+    if raw != matched or not ID.fullmatch(raw):
+        raise _invalid(name, ID_RULE)
+    return matched
+
+
+def path_problems(parameters: Mapping[str, str]) -> dict[str, str]:
+    """The path values that no id could be, each with the rule it breaks."""
+    return {name: ID_RULE for name, value in parameters.items() if not ID.fullmatch(value)}
+
+
+def idempotency_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not KEY_HEADER_VALUE.fullmatch(raw):
+        raise _invalid("idempotency-key", "must be 1 to 255 visible ASCII characters")
+    return raw
 
 
 def _invalid(name: str, why: str) -> ApiError:

@@ -11,8 +11,16 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from banksync.api.bodies import json_object
-from banksync.api.params import choice_param, limit_param, time_param
+from banksync.api.bodies import body_object
+from banksync.api.params import (
+    choice_param,
+    idempotency_key,
+    limit_param,
+    path_id,
+    query_params,
+    time_param,
+    token_param,
+)
 from banksync.api.settings import ApiSettings
 from banksync.api_errors import ApiError
 from banksync.bankdata.store import BankDataStore
@@ -70,10 +78,12 @@ def _routes() -> RefreshRoutes:
 @router.post("/refreshes")
 def post_refresh() -> Response[Any]:
     event = router.current_event
-    body = RefreshRequestBody.model_validate(json_object(event.decoded_body))
+    query_params(event)
+    key = idempotency_key(event.headers.get("idempotency-key"))
+    body = RefreshRequestBody.model_validate(body_object(event))
     command = {
         "caller": _caller(event),
-        "idempotency_key": event.headers.get("idempotency-key"),
+        "idempotency_key": key,
         "request": body.model_dump(exclude_none=True),
     }
     accepted = _routes().start(command)
@@ -91,12 +101,13 @@ def post_refresh() -> Response[Any]:
 @router.get("/refreshes")
 def list_refreshes() -> dict[str, Any]:
     """Refresh runs and pushed updates, newest first; ``since`` and ``kind`` narrow it."""
-    params = router.current_event.query_string_parameters or {}
+    params = query_params(router.current_event, ("since", "kind", "limit", "next_token"))
     since = time_param("since", params.get("since"))
     kind = choice_param("kind", params.get("kind"), KINDS)
     limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
+    next_token = token_param(params.get("next_token"))
     try:
-        found, token = _routes().listing.page(since, kind, limit, params.get("next_token"))
+        found, token = _routes().listing.page(since, kind, limit, next_token)
     except BadTokenError as error:
         raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
     page: dict[str, Any] = {"items": found}
@@ -107,7 +118,8 @@ def list_refreshes() -> dict[str, Any]:
 
 @router.get("/refreshes/<refresh_id>")
 def get_refresh(refresh_id: str) -> dict[str, Any]:
-    return _routes().refreshes.status(refresh_id)
+    query_params(router.current_event)
+    return _routes().refreshes.status(path_id(router.current_event, "refresh_id", refresh_id))
 
 
 def _caller(event: Any) -> str:

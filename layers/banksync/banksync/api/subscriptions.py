@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from banksync.api.bodies import json_object
-from banksync.api.params import limit_param
+from banksync.api.bodies import body_object
+from banksync.api.params import identifier_param, limit_param, path_id, query_params, token_param
 from banksync.api.settings import ApiSettings
 from banksync.subscriptions.body import SubscriptionBody
 from banksync.subscriptions.schedules import SubscriptionSchedules
@@ -33,19 +33,19 @@ def _service() -> SubscriptionService:
 
 @router.post("/subscriptions")
 def put_subscription() -> Response[Any]:
+    query_params(router.current_event)
     context = {"allow_loopback_http": router.context["allow_loopback_webhooks"]}
-    body = SubscriptionBody.model_validate(
-        json_object(router.current_event.decoded_body), context=context
-    )
+    body = SubscriptionBody.model_validate(body_object(router.current_event), context=context)
     saved = _service().put(body)
     return _json(201 if saved.created else 200, public_view(saved))
 
 
 @router.get("/subscriptions")
 def list_subscriptions() -> dict[str, Any]:
-    params = router.current_event.query_string_parameters or {}
+    params = query_params(router.current_event, ("customer", "limit", "next_token"))
+    customer = identifier_param("customer", params.get("customer"))
     limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
-    found, next_token = _service().page(params.get("customer"), limit, params.get("next_token"))
+    found, next_token = _service().page(customer, limit, token_param(params.get("next_token")))
     page: dict[str, Any] = {"items": [s.public() for s in found]}
     if next_token:
         page["next_token"] = next_token
@@ -54,23 +54,31 @@ def list_subscriptions() -> dict[str, Any]:
 
 @router.get("/subscriptions/<subscription_id>")
 def get_subscription(subscription_id: str) -> dict[str, Any]:
-    return _service().get(subscription_id).public()
+    query_params(router.current_event)
+    return _service().get(_checked(subscription_id)).public()
 
 
 @router.post("/subscriptions/<subscription_id>/pause")
 def pause_subscription(subscription_id: str) -> dict[str, Any]:
-    return _service().set_state(subscription_id, "paused").public()
+    query_params(router.current_event)
+    return _service().set_state(_checked(subscription_id), "paused").public()
 
 
 @router.post("/subscriptions/<subscription_id>/resume")
 def resume_subscription(subscription_id: str) -> dict[str, Any]:
-    return _service().set_state(subscription_id, "active").public()
+    query_params(router.current_event)
+    return _service().set_state(_checked(subscription_id), "active").public()
 
 
 @router.delete("/subscriptions/<subscription_id>")
 def delete_subscription(subscription_id: str) -> Response[Any]:
-    _service().delete(subscription_id)
+    query_params(router.current_event)
+    _service().delete(_checked(subscription_id))
     return Response(status_code=204)
+
+
+def _checked(subscription_id: str) -> str:
+    return path_id(router.current_event, "subscription_id", subscription_id)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[Any]:

@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from botocore.exceptions import BotoCoreError, ClientError
 
-from banksync.api.bodies import json_object
+from banksync.api.bodies import body_object
+from banksync.api.params import path_id, query_params
 from banksync.api.settings import ApiSettings
 from banksync.api_errors import ApiError
 from banksync.sweep.pages import SweepLauncher, SweepQueue
@@ -39,8 +40,8 @@ def _routes() -> SweepRoutes:
 
 @router.post("/sweeps")
 def post_sweep() -> Response[Any]:
-    raw = router.current_event.decoded_body
-    body = json_object(raw) if raw and raw.strip() else {}
+    query_params(router.current_event)
+    body = body_object(router.current_event, optional=True)
     routes = _routes()
     stale_hours = _stale_hours(body, routes.default_stale_hours)
     sweep_id = f"sw_{secrets.token_hex(10)}"
@@ -67,7 +68,8 @@ def post_sweep() -> Response[Any]:
 
 @router.get("/sweeps/<sweep_id>")
 def get_sweep(sweep_id: str) -> dict[str, Any]:
-    report = _routes().progress.report(sweep_id)
+    query_params(router.current_event)
+    report = _routes().progress.report(path_id(router.current_event, "sweep_id", sweep_id))
     if report is None:
         raise ApiError(404, "not_found", f"no sweep {sweep_id}", {"sweep_id": "unknown"})
     return report
