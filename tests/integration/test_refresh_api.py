@@ -157,12 +157,13 @@ def test_idempotency_keys_belong_to_their_caller(api: ModuleType, refresh: Refre
         refresh.finish(body["refresh_id"])
 
 
+def broken(*_: Any) -> None:
+    raise RuntimeError("broken")
+
+
 def test_a_failed_workflow_reports_unfinished_items_as_failed(
     api: ModuleType, refresh: RefreshHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: Any) -> None:
-        raise RuntimeError("broken")
-
     monkeypatch.setattr(refresh.modules["CallbackPollerFunction"].workflow, "poll", broken)
     monkeypatch.setattr(refresh.modules["RefreshAborterFunction"].workflow, "abort", broken)
     body = json_body(post(api, {"account_id": ACCOUNT}))
@@ -192,9 +193,6 @@ def test_a_run_that_failed_before_its_record_existed_can_be_read(
 def test_a_run_only_the_last_resort_could_mark_failed_can_be_read(
     api: ModuleType, refresh: RefreshHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: Any) -> None:
-        raise RuntimeError("broken")
-
     monkeypatch.setattr(refresh.modules["RefreshStarterFunction"].workflow, "start", broken)
     monkeypatch.setattr(refresh.modules["RefreshAborterFunction"].workflow, "abort", broken)
     execution = refresh.run({"refresh_id": "never-started", "items": []})
