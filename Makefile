@@ -28,10 +28,11 @@ help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
 	@echo "make test      lint, type-check, tests, sam validate --lint, sam build, IaC scan"
 	@echo "make iac       checkov and cfn-lint serverless rules on template.yaml, against .iac-baseline.yaml"
-	@echo "make bench     cold starts; transitions for batches of 1 and 50; cost model; provider calls and freshness"
+	@echo "make bench     cold starts of every function; layer and function sizes; transitions for batches of 1 and 50; cost model; provider calls and freshness; domain events"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
 	@echo "make fuzz     the fuzz suite at length: many examples, fresh randomness (make test runs a fixed slice)"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
+	@echo "make openapi   regenerate openapi/banksync.json from the API routes (a test fails when it drifts)"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
 	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
@@ -67,22 +68,34 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-unit: venv
-	$(VENV)/bin/pytest
+# The least-privilege test translates the template with the SAM CLI's own translator.
+# Unit, integration and fuzz tests on every core, a test file per worker; the e2e
+# tests share one offline stack, so they run apart, after them.
+unit: venv sam-cli
+	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/e2e
+	$(VENV)/bin/pytest tests/e2e
+
+# The example consumer stack (examples/stream-consumer) is validated and built too.
+EXAMPLE := examples/stream-consumer
 
 validate: sam-cli
 	$(SAM) validate --lint
+	$(SAM) validate --lint -t $(EXAMPLE)/template.yaml
 
 build: sam-cli
 	$(SAM) build
+	$(SAM) build -t $(EXAMPLE)/template.yaml --build-dir $(EXAMPLE)/.aws-sam/build
 
 test: lint typecheck unit validate build iac
 
 bench: venv
-	$(PY) bench/cold_start.py
+	PYTHONPATH=. $(PY) -m bench.cold_start
+	PYTHONPATH=. $(PY) -m bench.sizes
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls
+	PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_events
+	PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_reads
 
 # The sweep at scale against the provider's limit: long (BENCH_ACCOUNTS=10000 by default).
 bench-scale: venv
@@ -97,10 +110,15 @@ fuzz: venv
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)
 
+# The HTTP API's OpenAPI document, generated from the Routers' decorators.
+.PHONY: openapi
+openapi: venv
+	PYTHONPATH=layers/banksync:. $(PY) -m banksync.api.openapi
+
 lock: venv
 	$(PY) -m pip install --quiet -r requirements-dev.in
 	{ echo "# Frozen from requirements-dev.in by \`make lock\`; install with \`make venv\`."; \
 	  $(PY) -m pip freeze --exclude-editable; } > requirements-dev.txt
 
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam $(EXAMPLE)/.aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -91,6 +91,7 @@ def sweep(accounts: int) -> dict[str, Any]:
                     break
             cpu = time.process_time() - cpu
         items = _items(session, stack.refs["DataTable"])
+        runs = [r for r in _items(session, stack.refs["DataTable"], "RUN") if "rounds" in r]
         finished = [i["finished_at"] for i in items if i.get("finished_at")]
         calls = [c for c in sandbox.calls if c.status != 429]
         from datetime import datetime
@@ -106,6 +107,8 @@ def sweep(accounts: int) -> dict[str, Any]:
             "drain_seconds": last - began,
             "ideal_seconds": len(calls) * 60 / RATE,
             "cpu_per_1000_items": cpu / max(1, len(items)) * 1000,
+            "runs": len(runs),
+            "rounds": sum(int(r["rounds"]) for r in runs),
         }
 
 
@@ -183,7 +186,7 @@ def subscriptions(count: int, minutes: int) -> dict[str, Any]:
         }
 
 
-def _items(session: boto3.Session, table: str) -> list[dict[str, Any]]:
+def _items(session: boto3.Session, table: str, sk: str = "ITEM#") -> list[dict[str, Any]]:
     from banksync.dynamo import from_item
 
     found: list[dict[str, Any]] = []
@@ -193,7 +196,7 @@ def _items(session: boto3.Session, table: str) -> list[dict[str, Any]]:
         .paginate(
             TableName=table,
             FilterExpression="begins_with(sk, :item)",
-            ExpressionAttributeValues={":item": {"S": "ITEM#"}},
+            ExpressionAttributeValues={":item": {"S": sk}},
         )
     )
     for page in pages:
@@ -233,6 +236,10 @@ def main() -> None:
     print(
         f"  provider calls: {result['calls']:,}; drain {result['drain_seconds'] / 3600:.2f} h "
         f"vs calls ÷ budget {result['ideal_seconds'] / 3600:.2f} h: {ratio:.2f}x (target ≤ 1.15x)"
+    )
+    print(
+        f"  poll rounds: {result['rounds']:,} over {result['runs']} executions "
+        f"({result['rounds'] / max(1, result['calls']):.2f} per provider call)"
     )
     print(f"  harness CPU: {result['cpu_per_1000_items']:.1f} s per 1,000 items")
 

@@ -50,6 +50,16 @@ class ActivityFeed:
         stamp = time.strftime("%H:%M:%S", time.localtime(self._clock()))
         print(f"{stamp}  {source:<10} {message}", file=self._out, flush=True)
 
+    def domain_event(self, detail: dict[str, Any]) -> None:
+        """An event the domain-events Pipe put on the stack's bus."""
+        about = detail.get("account_id") or detail.get("refresh_id") or ""
+        extra = ""
+        if detail.get("type") == "banksync.transactions.changed":
+            extra = " ({added} added, {modified} modified, {removed} removed)".format(**detail)
+        elif detail.get("status"):
+            extra = f" ({detail['status']})"
+        self.say("event", f"{detail.get('type')} {about}{extra}".rstrip())
+
     def poll(self) -> None:
         for record in self._events.poll():
             self._webhook(record)
@@ -155,8 +165,13 @@ def _describe(
                 "sync",
                 f"subscription {new['subscription_id']} {new['state']} ({new['interval']})",
             )
+    if sk == "SUBSCRIPTION" and old.get("webhook_state", "enabled") != new.get(
+        "webhook_state", "enabled"
+    ):
+        why = new.get("webhook_disabled_reason") or "resumed"
+        return "delivery", f"{new['subscription_id']} webhook {new['webhook_state']} ({why})"
     if sk.startswith("DELIVERY#"):
-        return _delivery(event, new)
+        return _delivery(event, old, new)
     if new.get("kind") == "pushed_update" and old.get("status") != new.get("status"):
         if new["status"] == "queued":
             return "push", f"provider pushed {new['sk']} (record {new['record_id']}): fetch queued"
@@ -176,12 +191,17 @@ def _describe(
     return None
 
 
-def _delivery(event: str, new: dict[str, Any]) -> tuple[str, str]:
+def _delivery(event: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, str]:
+    if event == "INSERT" and new.get("status") == "abandoned":
+        return "delivery", f"{new['event_type']} not sent: {new.get('reason')}"
     if event == "INSERT":
         return "delivery", f"{new['event_type']} queued for {new['webhook_url']}"
+    if old.get("chain", 1) != new.get("chain", 1):
+        return "delivery", f"{new['delivery_id']} replayed (chain {new['chain']})"
     attempt = (new.get("attempts") or [{}])[-1]
     answer = attempt.get("status_code") or attempt.get("error")
+    outcome = new["status"] + (f" ({new['reason']})" if new.get("reason") else "")
     return (
         "delivery",
-        f"{new['delivery_id']} attempt {new.get('attempt_count')}: {answer} → {new['status']}",
+        f"{new['delivery_id']} attempt {new.get('attempt_count')}: {answer} → {outcome}",
     )

@@ -24,6 +24,8 @@ import boto3
 import httpx
 from moto.server import ThreadedMotoServer
 
+from devstack.api_docs import ApiDocs, swagger_assets
+from devstack.consumer_stack import ConsumerStack, consumer_stack
 from devstack.demo import DemoSubscriber, seed
 from devstack.event_sources import SourcePump, pumps_for
 from devstack.feed import ActivityFeed
@@ -38,6 +40,7 @@ from devstack.lambdas import (
 from devstack.local_scheduler import LocalScheduler
 from devstack.loopback import LoopbackServer
 from devstack.parameters import ParameterError, parse_overrides
+from devstack.pipes import PipePump, pipes_for
 from devstack.provision import function_environment, provision
 from devstack.sandbox import Sandbox, demo_world
 from devstack.sandbox.server import SandboxServer
@@ -82,6 +85,11 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="Name=Value",
         help="a template parameter, as sam deploy --parameter-overrides takes it (repeatable)",
     )
+    parser.add_argument(
+        "--with-example",
+        action="store_true",
+        help="also run examples/stream-consumer beside banksync, wired to its exports",
+    )
     parser.add_argument("--state-file", type=Path, default=STATE_FILE)
     return parser.parse_args(argv)
 
@@ -94,6 +102,7 @@ class OfflineStack:
         self.handlers: dict[str, Any] = {}
         self.sandbox: Sandbox | None = None
         self.subscriber: DemoSubscriber | None = None
+        self.example: ConsumerStack | None = None
 
     def start(self) -> "OfflineStack":
         for port, flag in (
@@ -139,6 +148,11 @@ class OfflineStack:
         )
         self._load_functions()
         self.pumps = pumps_for(self.template, self.session)
+        if self.args.with_example:
+            self.example = consumer_stack(self.template, self.session, self.args.log_level)
+            self.handlers.update(self.example.handlers)
+            self.pumps.update(self.example.pumps)
+        self.pipes = pipes_for(self.template, self.session)
         self.feed = ActivityFeed(
             self.session,
             self.template.attributes["EventsTable.StreamArn"],
@@ -170,7 +184,13 @@ class OfflineStack:
             self.stopping.wait(0.5)
 
     def step(self) -> None:
-        actions = (self.scheduler.tick, self._tick_provider, self._pump_sources, self.feed.poll)
+        actions = (
+            self.scheduler.tick,
+            self._tick_provider,
+            self._pump_sources,
+            self._pump_pipes,
+            self.feed.poll,
+        )
         for action in actions:
             try:
                 action()
@@ -229,7 +249,23 @@ class OfflineStack:
                 self.feed.say("error", f"{logical_id}: {type(error).__name__}: {error}")
                 raise
 
-        pump.run_once(invoke)
+        delivered = pump.run_once(invoke)
+        if delivered and self.example and logical_id in self.example.handlers:
+            self.feed.say("consumer", f"{delivered} records passed its filter → {logical_id}")
+
+    def _pump_pipes(self) -> None:
+        events = self.session.client("events")
+        for pipe in self.pipes:
+            self._pump_pipe(pipe, events)
+
+    def _pump_pipe(self, pipe: PipePump, events: Any) -> None:
+        pipe.on_drop = lambda message: self.feed.say("error", message)
+        pipe.on_event = self.feed.domain_event
+
+        def enrich(logical_id: str, batch: list[dict[str, Any]]) -> Any:
+            return self.handlers[logical_id](batch, LambdaContext(function_name=logical_id))
+
+        pipe.run_once(enrich, events)
 
     def _serve_api(self) -> None:
         api = HttpApi(
@@ -238,7 +274,8 @@ class OfflineStack:
             LambdaContext,
             on_request=lambda what, status: self.feed.say("api", f"{what} → {status}"),
         )
-        server = LoopbackServer(api, self.args.api_port).start()
+        # /docs (Swagger UI) and /openapi.json beside the routes, on loopback too.
+        server = LoopbackServer(ApiDocs(api, swagger_assets()), self.args.api_port).start()
         self.servers.append(server)
         self.api_url = server.url
 
@@ -258,6 +295,7 @@ class OfflineStack:
         state: dict[str, Any] = {
             "api_url": self.api_url,
             "webhook_url": f"{self.api_url}/webhooks/okra",
+            "api_docs_url": f"{self.api_url}/docs",
             "webhook_token": self.token,
             "aws_endpoint_url": endpoint,
             "region": REGION,
@@ -273,9 +311,12 @@ class OfflineStack:
             "queues": self._refs_of("AWS::SQS::Queue"),
             "schedule_group": refs["ScheduleGroup"],
             "schedules": self._refs_of("AWS::Scheduler::Schedule"),
+            "event_bus": {"name": refs["EventBus"], "arn": attributes["EventBus.Arn"]},
             "parameters": dict(self.template.parameters),
             "provider_base_url": okra_url,
         }
+        if self.example:
+            state["example"] = self.example.state()
         self.args.state_file.parent.mkdir(parents=True, exist_ok=True)
         partial = self.args.state_file.with_suffix(".partial")
         partial.write_text(json.dumps(state, indent=2) + "\n")
@@ -283,6 +324,7 @@ class OfflineStack:
         print(f"banksync offline stack is up ({self.args.state_file}):")
         for key in (
             "api_url",
+            "api_docs_url",
             "webhook_url",
             "webhook_token",
             "aws_endpoint_url",

@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from devstack import moto_models, moto_streams, moto_transactions
+from devstack.pipes import create_event_bus, create_pipe
 from devstack.template import TEMPLATE_PATH, StackTemplate, UnresolvableError
 
 # Types the offline stack serves itself (API routes, functions, layers, logs)
@@ -32,6 +34,9 @@ def provision(
     template: StackTemplate, session: Any, secret_values: dict[str, str] | None = None
 ) -> None:
     """Create every resource of ``template`` through ``session`` (a boto3 Session)."""
+    moto_transactions.install()  # the embedded AWS serves this process's calls
+    moto_models.install()  # and keeps no model alive past its use
+    moto_streams.install()  # with DynamoDB's iterator lifetime and stream retention
     provisioners: dict[str, Callable[[str], object]] = {
         "AWS::DynamoDB::Table": lambda lid: create_table(template, session.client("dynamodb"), lid),
         "AWS::SecretsManager::Secret": lambda lid: create_secret(
@@ -58,6 +63,10 @@ def provision(
         "AWS::CloudWatch::Dashboard": lambda lid: create_dashboard(
             template, session.client("cloudwatch"), lid
         ),
+        "AWS::Events::EventBus": lambda lid: create_event_bus(
+            template, session.client("events"), lid
+        ),
+        "AWS::Pipes::Pipe": lambda lid: create_pipe(template, session.client("pipes"), lid),
     }
     pending = []
     for logical_id, resource in template.resources():

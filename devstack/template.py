@@ -30,6 +30,8 @@ class StackTemplate:
     parameters: dict[str, str] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, str] = field(default_factory=dict)
+    # Other stacks' exports, by export name, for Fn::ImportValue.
+    imports: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = TEMPLATE_PATH, **settings: Any) -> "StackTemplate":
@@ -52,6 +54,16 @@ class StackTemplate:
         self.refs[logical_id] = ref
         for name, value in attributes.items():
             self.attributes[f"{logical_id}.{name}"] = value
+
+    def exports(self) -> dict[str, str]:
+        """Export name → value of every exported output, as another stack imports them."""
+        found: dict[str, str] = {}
+        for output in self.body.get("Outputs", {}).values():
+            if "Export" in output:
+                found[str(self.resolve(output["Export"]["Name"]))] = str(
+                    self.resolve(output["Value"])
+                )
+        return found
 
     def condition(self, name: str) -> bool:
         return bool(self.resolve(self.body["Conditions"][name]))
@@ -94,6 +106,8 @@ class StackTemplate:
         if key == "Fn::Join":
             separator, items = arg
             return separator.join(str(item) for item in self.resolve(items))
+        if key == "Fn::ImportValue":
+            return self._lookup(self.imports, str(self.resolve(arg)))
         if key == "Fn::Select":
             index, items = self.resolve(arg)
             return items[int(index)]

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from banksync.bankdata.store import BankDataStore
 from banksync.dynamo import plain
 from banksync.environment import env_str
-from banksync.observability import logger, metrics, tracer
+from banksync.observability import logger, metrics
 from banksync.sync.reauth import ReauthListener
 
 listener = ReauthListener(BankDataStore(env_str("DATA_TABLE_NAME")))
@@ -27,7 +27,6 @@ def handle(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=handle, processor=processor, context=context

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from banksync.delivery.notifications import build_notifier
 from banksync.delivery.settings import DeliverySettings
 from banksync.dynamo import plain
-from banksync.observability import logger, metrics, tracer
+from banksync.observability import logger, metrics
 
 notifier = build_notifier(DeliverySettings.from_environ())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -28,7 +28,6 @@ def handle(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=handle, processor=processor, context=context

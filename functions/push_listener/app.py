@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from banksync.dynamo import plain
-from banksync.observability import logger, metrics, tracer
+from banksync.observability import logger, metrics
 from banksync.push.listener import build_listener
 from banksync.push.settings import PushSettings
 
@@ -32,7 +32,6 @@ def handle(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=handle, processor=processor, context=context

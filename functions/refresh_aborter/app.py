@@ -4,7 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.observability import logger, metrics, tracer
+from banksync.observability import logger, metrics
 from banksync.refresh.factory import build_workflow
 from banksync.refresh.settings import WorkflowSettings
 
@@ -13,6 +13,5 @@ workflow = build_workflow(WorkflowSettings.from_environ())
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     workflow.abort(event["refresh_id"], event.get("error") or {})

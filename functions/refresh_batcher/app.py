@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.observability import logger, metrics, tracer
+from banksync.observability import logger, metrics
 from banksync.sync.batcher import Batch, build_batcher
 from banksync.sync.settings import BatcherSettings
 
@@ -17,7 +17,6 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     batch = Batch()
 

@@ -49,6 +49,7 @@ def offline_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         "15",
         "--state-file",
         str(state_file),
+        "--with-example",  # examples/stream-consumer beside it, on its exports
     ]
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'banksync'}{os.pathsep}{ROOT}"}
     for name in ("AWS_ENDPOINT_URL", "MOTO_PORT"):

@@ -17,13 +17,17 @@ from urllib.parse import quote
 from hypothesis import strategies as st
 
 from banksync.api.bodies import MAX_DEPTH, MAX_NUMBER_CHARS
+from banksync.api.deliveries import MAX_OVERLAP_HOURS
 from banksync.api.params import ID, MAX_TOKEN_CHARS
 from banksync.api.sweeps import MAX_STALE_HOURS
+from banksync.delivery.model import STATUSES
 from banksync.identifiers import MAX_LENGTH, identifier_problem
 from banksync.okra.products import Product
 from banksync.paging import encode_token
 from banksync.refresh.listing import KINDS
+from banksync.subscriptions.body import MAX_WEBHOOK_RATE_PER_SECOND
 from banksync.subscriptions.intervals import Interval
+from banksync.subscriptions.models import WEBHOOK_STATES
 from tests.support.lambdas import WEBHOOK_TOKEN, load_event
 
 UNKNOWN = "?"
@@ -294,9 +298,24 @@ def subscription_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], str | None]:
             body[name] = draw(values)
     if draw(st.booleans()):
         body["webhook_url"] = draw(hooks)
+    if draw(st.booleans()):
+        body["webhook_payload"] = draw(st.sampled_from(["full", "thin"]))
+    if draw(st.booleans()):
+        body["webhook_rate_per_second"] = draw(st.integers(1, MAX_WEBHOOK_RATE_PER_SECOND))
     defect = draw(
         st.none()
-        | st.sampled_from(["customer", "bank", "products", "interval", "webhook_url", "extra"])
+        | st.sampled_from(
+            [
+                "customer",
+                "bank",
+                "products",
+                "interval",
+                "webhook_url",
+                "webhook_payload",
+                "webhook_rate_per_second",
+                "extra",
+            ]
+        )
     )
     if defect in ("customer", "bank"):
         body[defect] = draw(bad_identifiers | st.integers() | st.none())
@@ -310,6 +329,12 @@ def subscription_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], str | None]:
         body["interval"] = draw(st.sampled_from(["hourly", "", "ONE_HOUR", None, 5]))
     elif defect == "webhook_url":
         body["webhook_url"] = draw(bad_hooks)
+    elif defect == "webhook_payload":
+        body["webhook_payload"] = draw(st.sampled_from(["Thin", "", "none", None, 1]))
+    elif defect == "webhook_rate_per_second":
+        body["webhook_rate_per_second"] = draw(
+            st.sampled_from([0, -1, MAX_WEBHOOK_RATE_PER_SECOND + 1, "5", 1.5, True])
+        )
     elif defect == "extra":
         defect = draw(st.sampled_from(["colour", "Customer", "products ", "id"]))
         body[defect] = 1
@@ -372,6 +397,57 @@ def sweep_bodies(draw: st.DrawFn) -> tuple[bytes | None, str | None]:
     return dumps({"stale_after_hours": 1, "stale": 1}), "stale"
 
 
+def delivery_token(draw: st.DrawFn, subscription_id: str) -> str:
+    moment = draw(good_times)
+    delivery_id = draw(short_ids)
+    return encode_token(
+        {
+            "pk": {"S": f"SUBSCRIPTION#{subscription_id}"},
+            "sk": {"S": f"DELIVERY#msg_{delivery_id}"},
+            "gsi1pk": {"S": f"DELIVERIES#{subscription_id}"},
+            "gsi1sk": {"S": f"{moment}#msg_{delivery_id}"},
+        }
+    )
+
+
+@st.composite
+def recover_bodies(draw: st.DrawFn) -> tuple[bytes | None, str | None]:
+    """POST /subscriptions/{id}/recover: ``since``, perhaps ``until``, perhaps one defect."""
+    if draw(st.integers(0, 5)) == 0:
+        return draw(junk_bodies()), "body"
+    since = draw(good_times)
+    body: dict[str, Any] = {"since": since}
+    if draw(st.booleans()):
+        body["until"] = "2100-01-02T00:00:00Z"
+    defect = draw(st.none() | st.sampled_from(["since", "until", "missing", "extra"]))
+    if defect == "since":
+        body["since"] = draw(bad_times | st.integers() | st.none())
+    elif defect == "until":
+        body["until"] = draw(st.sampled_from([since, "1999-01-01T00:00:00Z", "later", 7]))
+    elif defect == "missing":
+        del body["since"]
+        defect = "since"
+    elif defect == "extra":
+        defect = draw(st.sampled_from(["from", "Since", "status"]))
+        body[defect] = "x"
+    return dumps(body), defect
+
+
+@st.composite
+def rotate_bodies(draw: st.DrawFn) -> tuple[bytes | None, str | None]:
+    choice = draw(st.sampled_from(["none", "empty", "hours", "bad hours", "extra"]))
+    if choice == "none":
+        return None, None
+    if choice == "empty":
+        return b"{}", None
+    if choice == "hours":
+        return dumps({"overlap_hours": draw(st.integers(0, MAX_OVERLAP_HOURS))}), None
+    if choice == "bad hours":
+        bad = draw(st.sampled_from([-1, MAX_OVERLAP_HOURS + 1, True, "24", 1.5, None, [1]]))
+        return dumps({"overlap_hours": bad}), "overlap_hours"
+    return dumps({"overlap_hours": 1, "overlap": 1}), "overlap"
+
+
 def run_token(draw: st.DrawFn) -> str:
     moment = draw(st.datetimes(timezones=st.just(UTC))).isoformat()
     refresh_id = draw(short_ids)
@@ -410,23 +486,39 @@ bad_times = st.sampled_from(
 
 
 @st.composite
-def list_queries(draw: st.DrawFn, route: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
+def list_queries(
+    draw: st.DrawFn, route: str, subscription_id: str = ""
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
     """A GET list's query: valid parameters, and perhaps one defect."""
     pairs: dict[str, str] = {}
     if draw(st.booleans()):
         pairs["limit"] = str(draw(st.integers(1, 100)))
-    if route == "/refreshes":
+    if route.endswith("/deliveries"):
+        if draw(st.booleans()):
+            pairs["status"] = draw(st.sampled_from(STATUSES))
+        if draw(st.booleans()):
+            pairs["since"] = draw(good_times)
+        if draw(st.booleans()):
+            pairs["next_token"] = delivery_token(draw, subscription_id)
+    elif route == "/refreshes":
         if draw(st.booleans()):
             pairs["kind"] = draw(st.sampled_from(KINDS))
         if draw(st.booleans()):
             pairs["since"] = draw(good_times)
         if draw(st.booleans()):
             pairs["next_token"] = run_token(draw)
-    elif draw(st.booleans()):
-        pairs["customer"] = draw(identifiers)
+    else:
+        if draw(st.booleans()):
+            pairs["customer"] = draw(identifiers)
+        if draw(st.booleans()):
+            pairs["webhook_state"] = draw(st.sampled_from(WEBHOOK_STATES))
     defect = draw(st.none() | st.sampled_from(["limit", "value", "token", "unknown", "repeat"]))
     if defect == "limit":
         pairs["limit"] = draw(bad_limits)
+    elif defect == "value" and route.endswith("/deliveries"):
+        defect = draw(st.sampled_from(["status", "since"]))
+        bad = st.sampled_from(["lost", "Delivered", "", "pending,stopped"])
+        pairs[defect] = draw(bad if defect == "status" else bad_times)
     elif defect == "value" and route == "/refreshes":
         defect = draw(st.sampled_from(["kind", "since"]))
         bad = (
@@ -436,8 +528,12 @@ def list_queries(draw: st.DrawFn, route: str) -> tuple[tuple[tuple[str, str], ..
         )
         pairs[defect] = draw(bad)
     elif defect == "value":
-        defect = "customer"
-        pairs["customer"] = draw(bad_identifiers)
+        defect = draw(st.sampled_from(["customer", "webhook_state"]))
+        pairs[defect] = draw(
+            bad_identifiers
+            if defect == "customer"
+            else st.sampled_from(["broken", "Failing", "", "failing,disabled"])
+        )
     elif defect == "token":
         defect = "next_token"
         pairs["next_token"] = draw(bad_tokens)
@@ -480,7 +576,12 @@ path_junk = st.one_of(
 @st.composite
 def path_values(draw: st.DrawFn, name: str, seeded: dict[str, str]) -> tuple[str, bool]:
     """(a value for the path parameter ``name``, whether it is a valid id)."""
-    prefix = {"subscription_id": "sub_", "refresh_id": "rf_", "sweep_id": "sw_"}[name]
+    prefix = {
+        "subscription_id": "sub_",
+        "refresh_id": "rf_",
+        "sweep_id": "sw_",
+        "delivery_id": "msg_",
+    }[name]
     choice = draw(st.sampled_from(["seeded", "unknown", "junk"]))
     if choice == "seeded":
         return seeded[name], True
@@ -502,10 +603,29 @@ OPERATOR_ROUTES = (
     "POST /subscriptions/{subscription_id}/resume",
     "POST /sweeps",
     "GET /sweeps/{sweep_id}",
+    "GET /subscriptions/{subscription_id}/deliveries",
+    "POST /subscriptions/{subscription_id}/recover",
+    "POST /subscriptions/{subscription_id}/rotate-secret",
+    "GET /deliveries/{delivery_id}",
+    "POST /deliveries/{delivery_id}/retry",
 )
-ROUTES = ("POST /webhooks/okra", *OPERATOR_ROUTES)
+# The read API (its own function); cases in tests/fuzz/read_cases.py.
+READ_ROUTES = (
+    "GET /customers/{customer}/accounts",
+    "GET /accounts/{account_id}",
+    "GET /accounts/{account_id}/balances",
+    "GET /accounts/{account_id}/transactions",
+    "GET /accounts/{account_id}/transactions/sync",
+    "GET /customers/{customer}/transactions/sync",
+)
+ROUTES = ("POST /webhooks/okra", *OPERATOR_ROUTES, *READ_ROUTES)
 STORING_ROUTES = ("POST /refreshes", "POST /subscriptions", "POST /sweeps")
 IDEMPOTENCY_KEYS = ("k-1", "k-2", "5f0c6a52-7a51-4c1f-9d3e-0b7f4f3e2a11")
+KEYED_ROUTES = (
+    "POST /refreshes",
+    "POST /subscriptions/{subscription_id}/recover",
+    "POST /deliveries/{delivery_id}/retry",
+)
 
 
 @st.composite
@@ -521,17 +641,20 @@ def operator_cases(draw: st.DrawFn, seeded: dict[str, str]) -> Case:
         headers["content-type"] = content_type
     first: str | None = None  # a path or query defect
     values: dict[str, str] = {}
-    for name in ("subscription_id", "refresh_id", "sweep_id"):
+    for name in ("subscription_id", "refresh_id", "sweep_id", "delivery_id"):
         if "{" + name + "}" in route:
             values[name], valid = draw(path_values(name, seeded))
             first = None if valid else name
     query: tuple[tuple[str, str], ...] = ()
     if method == "GET" and route in ("/refreshes", "/subscriptions"):
         query, first = draw(list_queries(route))
+    elif method == "GET" and route.endswith("/deliveries"):
+        query, query_defect = draw(list_queries(route, values["subscription_id"]))
+        first = first or query_defect
     elif first is None and draw(st.integers(0, 9)) == 0:
         query, first = (("colour", "blue"),), "colour"
     key_defect = None
-    if key == "POST /refreshes":
+    if key in KEYED_ROUTES:
         choice = draw(st.sampled_from(["none", "key", "key", "bad"]))
         if choice == "key":
             headers["idempotency-key"] = draw(st.sampled_from(IDEMPOTENCY_KEYS))
@@ -562,4 +685,12 @@ def operator_bodies(draw: st.DrawFn, key: str) -> tuple[bytes | None, str | None
         if draw(st.integers(0, 3)) == 0:
             return draw(junk_bodies().filter(lambda raw: bool(raw.strip()))), "body"
         return draw(sweep_bodies())
+    if key == "POST /subscriptions/{subscription_id}/recover":
+        return draw(recover_bodies())
+    if key == "POST /subscriptions/{subscription_id}/rotate-secret":
+        if draw(st.integers(0, 3)) == 0:
+            return draw(junk_bodies().filter(lambda raw: bool(raw.strip()))), "body"
+        return draw(rotate_bodies())
+    if key == "POST /deliveries/{delivery_id}/retry" and draw(st.integers(0, 3)) == 0:
+        return dumps({"delivery_id": "msg_1"}), "delivery_id"
     return None, None  # the other routes read no body

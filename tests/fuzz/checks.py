@@ -21,6 +21,17 @@ VALID_ANSWERS = {
     "POST /subscriptions/{subscription_id}/resume": {200, 404},
     "POST /sweeps": {202, 409},
     "GET /sweeps/{sweep_id}": {200, 404},
+    "GET /subscriptions/{subscription_id}/deliveries": {200, 404},
+    "POST /subscriptions/{subscription_id}/recover": {202, 404, 409, 429},
+    "POST /subscriptions/{subscription_id}/rotate-secret": {200, 404},
+    "GET /deliveries/{delivery_id}": {200, 404},
+    "POST /deliveries/{delivery_id}/retry": {202, 404, 409, 429},
+    "GET /customers/{customer}/accounts": {200},
+    "GET /accounts/{account_id}": {200, 404},
+    "GET /accounts/{account_id}/balances": {200, 404},
+    "GET /accounts/{account_id}/transactions": {200, 404},
+    "GET /accounts/{account_id}/transactions/sync": {200, 404},
+    "GET /customers/{customer}/transactions/sync": {200},
 }
 
 

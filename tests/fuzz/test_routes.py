@@ -8,6 +8,7 @@ from devstack.http_api import routes_of
 from tests.fuzz.cases import ROUTES, Case, operator_cases, webhook_cases
 from tests.fuzz.checks import check, check_stored_once
 from tests.fuzz.harness import FuzzStack, fuzz_settings
+from tests.fuzz.read_cases import read_cases
 
 
 def test_every_route_of_the_template_is_fuzzed(fuzz_stack: FuzzStack) -> None:
@@ -24,6 +25,12 @@ def test_the_webhook_route(fuzz_stack: FuzzStack, case: Case) -> None:
 @given(data=st.data())
 def test_the_operator_routes(fuzz_stack: FuzzStack, data: st.DataObject) -> None:
     run(fuzz_stack, data.draw(operator_cases(fuzz_stack.seeded), label="case"))
+
+
+@fuzz_settings(100)
+@given(data=st.data())
+def test_the_read_routes(fuzz_stack: FuzzStack, data: st.DataObject) -> None:
+    run(fuzz_stack, data.draw(read_cases(fuzz_stack.seeded), label="case"))
 
 
 def run(fuzz: FuzzStack, case: Case) -> None:

@@ -1,4 +1,3 @@
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from types import ModuleType
@@ -10,6 +9,7 @@ import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
 from banksync.delivery.sender import WebhookSender
+from devstack import moto_transactions
 from devstack.template import StackTemplate
 from tests.support.delivery import Delivering, Subscriber
 from tests.support.lambdas import cold_start
@@ -45,7 +45,9 @@ def atomic_dynamodb_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     moto checks a condition and then writes without a lock, so concurrent
     requests could both pass the check; DynamoDB never lets that happen.
     """
-    lock = threading.Lock()
+    # The embedded AWS's own write lock (devstack.moto_transactions), reentrant: one
+    # lock of its own here could deadlock against a transaction holding that one.
+    lock = moto_transactions._writes
     for name in ("put_item", "update_item"):
         original = getattr(DynamoDBBackend, name)
 

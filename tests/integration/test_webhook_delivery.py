@@ -8,30 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from banksync.bankdata.store import BankDataStore
-from devstack.sandbox import AccountSpec, Scenario, World
-from tests.support.delivery import Delivering
-from tests.support.sandbox import provider_account
-
-HOOK = "https://hooks.example.com/okra"
-
-
-def refreshed_subscription(delivering: Delivering, products: list[str]) -> str:
-    """A subscription with a webhook, one scheduled refresh run to its end."""
-    sync = delivering.sync
-    spec = AccountSpec("acct-1", "cust-1", scenario=Scenario(ready_after=20))
-    sync.refresh.use(World(accounts=[spec]))
-    BankDataStore(sync.stack.refs["DataTable"], sync.aws.client("dynamodb")).register_account(
-        provider_account(spec), "2026-11-01T00:00:00.000Z"
-    )
-    created = sync.subscribe({"customer": "cust-1", "products": products, "webhook_url": HOOK})
-    delivering.subscriber.secret = created["signing_secret"]
-    sync.fire(created["subscription_id"])
-    sync.deliver_due_work()
-    (execution,) = sync.executions()
-    sync.refresh.finish(execution["name"])
-    delivering.pump_data_stream()
-    return str(created["subscription_id"])
+from tests.support.delivery import Delivering, refreshed_subscription
 
 
 def test_results_reach_the_subscriber_signed(delivering: Delivering) -> None:
@@ -123,7 +100,7 @@ def test_a_failed_queue_send_does_not_end_the_chain(
 
     def flaky_send(*args: Any, **kwargs: Any) -> None:
         calls.append(args)
-        if len(calls) == 2:  # the retry after the first failed attempt
+        if len(calls) == 1:  # the retry after the first failed attempt (already recorded)
             raise RuntimeError("SQS unavailable")
         real_send(*args, **kwargs)
 
@@ -134,6 +111,11 @@ def test_a_failed_queue_send_does_not_end_the_chain(
     (delivery,) = delivering.deliveries(sid)
     assert delivery.status == "delivered"
     assert [a.get("status_code") for a in delivery.attempts] == [500, 200]
+    # The first attempt's message came back after the visibility timeout and queued it.
+    gap = datetime.fromisoformat(delivery.attempts[1]["at"]) - datetime.fromisoformat(
+        delivery.attempts[0]["at"]
+    )
+    assert timedelta(minutes=4) <= gap <= timedelta(minutes=10)
 
 
 def test_an_address_that_changes_to_a_private_one_is_not_posted_to(

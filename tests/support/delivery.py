@@ -1,19 +1,32 @@
-"""Outbound-webhook harness: a subscriber endpoint that verifies signatures, and pumps."""
+"""Outbound-webhook harness: subscriber endpoints (in-process, and a real one on
+loopback answering from a script), pumps, and the operator API's delivery routes."""
 
-from collections.abc import Callable
+import os
+import socket
+import struct
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 import httpx
 from standardwebhooks import Webhook
+from werkzeug.wrappers import Request, Response
 
+from banksync.bankdata.store import BankDataStore
 from banksync.delivery.model import Delivery
 from banksync.delivery.store import DeliveryStore
 from devstack.lambdas import LambdaContext
+from devstack.loopback import LoopbackServer
 from devstack.queues import QueuePump
+from devstack.sandbox import AccountSpec, Scenario, World
 from devstack.streams import StreamPump
+from tests.support.lambdas import http_event, invoke, json_body
+from tests.support.sandbox import provider_account
 from tests.support.sync import SyncHarness
+
+HOOK = "https://hooks.example.com/okra"
 
 
 @dataclass
@@ -56,14 +69,30 @@ class Delivering:
     def deliver_once(self) -> dict[str, Any] | None:
         return self._pump().deliver(self._deliver)
 
-    def deliver_until_done(self, max_steps: int = 400) -> None:
+    def deliver_until_done(self, max_steps: int = 400, step: float = 60) -> None:
         pump = self._pump()
         for _ in range(max_steps):
             if pump.deliver(self._deliver) is None:
                 if not pump.receive_later():
                     return
-                self.sync.refresh.clock.advance(60)  # the queue's DelaySeconds, on virtual time
+                self.sync.refresh.clock.advance(step)  # the queue's delays, on virtual time
         raise AssertionError("deliveries did not finish")
+
+    def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any, dict[str, str]]:
+        """The operator API, as API Gateway invokes it: (status, JSON body, headers)."""
+        event = http_event(method, path, body, query)
+        event["headers"].pop("idempotency-key", None)
+        event["headers"] |= headers or {}
+        response = invoke(self.sync.api, event)
+        answer = json_body(response) if response.get("body") else None
+        return int(response["statusCode"]), answer, dict(response.get("headers") or {})
 
     def _pump(self) -> QueuePump:
         return QueuePump(
@@ -78,3 +107,78 @@ class Delivering:
     def deliveries(self, subscription_id: str) -> list[Delivery]:
         store = DeliveryStore(self.sync.stack.refs["DataTable"], self.sync.aws.client("dynamodb"))
         return store.of_subscription(subscription_id)
+
+
+def refreshed_subscription(
+    delivering: Delivering, products: list[str], url: str = HOOK, **fields: Any
+) -> str:
+    """A subscription with a webhook, one scheduled refresh run to its end."""
+    sync = delivering.sync
+    spec = AccountSpec("acct-1", "cust-1", scenario=Scenario(ready_after=20))
+    sync.refresh.use(World(accounts=[spec]))
+    BankDataStore(sync.stack.refs["DataTable"], sync.aws.client("dynamodb")).register_account(
+        provider_account(spec), "2026-11-01T00:00:00.000Z"
+    )
+    body = {"customer": "cust-1", "products": products, "webhook_url": url, **fields}
+    created = sync.subscribe(body)
+    delivering.subscriber.secret = created["signing_secret"]
+    sync.fire(created["subscription_id"])
+    sync.deliver_due_work()
+    (execution,) = sync.executions()
+    sync.refresh.finish(execution["name"])
+    delivering.pump_data_stream()
+    return str(created["subscription_id"])
+
+
+# What the loopback receiver does with one request: answer (status, headers),
+# "hang" (no answer until the sender gives up), or "reset" (TCP RST, no answer).
+Scripted = tuple[int, dict[str, str]] | str
+
+
+class LoopbackReceiver(LoopbackServer):
+    """A subscriber's endpoint on real loopback sockets, answering from a script
+    (then 200), recording every request it read."""
+
+    def __init__(self) -> None:
+        super().__init__(self._app)
+        self.script: list[Scripted] = []
+        self.received: list[dict[str, Any]] = []
+        self._released = threading.Event()
+
+    @property
+    def hook_url(self) -> str:
+        return f"{self.url}/hooks/banksync"
+
+    def start(self) -> "LoopbackReceiver":
+        super().start()
+        return self
+
+    def stop(self) -> None:
+        self._released.set()
+        super().stop()
+
+    def verify(self, secret: str, index: int = -1) -> dict[str, Any]:
+        """Request ``index`` verified by the Standard Webhooks library with ``secret``."""
+        request = self.received[index]
+        payload: dict[str, Any] = Webhook(secret).verify(request["body"], request["headers"])
+        return payload
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        self.received.append(
+            {"body": request.get_data(as_text=True), "headers": dict(request.headers)}
+        )
+        step = self.script.pop(0) if self.script else (200, {})
+        if step == "hang":
+            self._released.wait(timeout=10)
+            return Response(status=200)(environ, start_response)
+        if step == "reset":
+            connection: socket.socket = environ["werkzeug.socket"]
+            # Linger 0: closing sends RST instead of FIN. The server's own objects
+            # hold the socket open, so its descriptor is taken from them and closed.
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            os.close(connection.detach())
+            return []
+        assert isinstance(step, tuple)
+        status, headers = step
+        return Response(status=status, headers=headers)(environ, start_response)

@@ -46,7 +46,9 @@ def query_params(event: BaseProxyEvent, names: tuple[str, ...] = ()) -> dict[str
             raise _invalid(name, "must be given once")
         seen.add(name)
     for name, value in values.items():
-        if len(value) > (MAX_TOKEN_CHARS if name == "next_token" else MAX_VALUE_CHARS):
+        # A customer's sync cursor holds a position per account: a token's length.
+        long_ok = name in ("next_token", "cursor")
+        if len(value) > (MAX_TOKEN_CHARS if long_ok else MAX_VALUE_CHARS):
             raise _invalid(name, "is too long")
     return dict(values)
 

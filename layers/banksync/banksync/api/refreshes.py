@@ -11,8 +11,11 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from banksync.api import described
+from banksync.api.answers import RefreshAccepted, RefreshPage, RefreshView
 from banksync.api.bodies import body_object
 from banksync.api.params import (
+    KEY_HEADER_VALUE,
     choice_param,
     idempotency_key,
     limit_param,
@@ -75,7 +78,35 @@ def _routes() -> RefreshRoutes:
     return routes
 
 
-@router.post("/refreshes")
+@router.post(
+    "/refreshes",
+    summary="Refresh an account, or a customer's accounts, now",
+    description="Starts an on-demand refresh of the products named and answers at once; "
+    "follow it at status_url. With an Idempotency-Key, a retry of the same body by the "
+    "same caller within 24 h answers the first result instead of starting another.",
+    tags=["refreshes"],
+    operation_id="startRefresh",
+    responses=described.answers(
+        {202: (RefreshAccepted, "started; Location is the refresh's status_url")},
+        {
+            409: "request_in_progress: a request with this Idempotency-Key has not finished",
+            422: "idempotency_key_reused: this Idempotency-Key came with another body",
+            503: "start_failed: the refresh could not be started; retry",
+        },
+        body=True,
+        located=True,
+    ),
+    openapi_extensions={
+        **described.json_body(RefreshRequestBody),
+        **described.parameters(
+            described.header(
+                "Idempotency-Key",
+                {"type": "string", "pattern": f"^{KEY_HEADER_VALUE.pattern}$"},
+                "1 to 255 visible ASCII characters; retries with it start one refresh",
+            )
+        ),
+    },
+)
 def post_refresh() -> Response[Any]:
     event = router.current_event
     query_params(event)
@@ -98,7 +129,25 @@ def post_refresh() -> Response[Any]:
     )
 
 
-@router.get("/refreshes")
+@router.get(
+    "/refreshes",
+    summary="List refresh runs and pushed updates, newest first",
+    tags=["refreshes"],
+    operation_id="listRefreshes",
+    responses=described.answers({200: (RefreshPage, "one page of runs")}, {}),
+    openapi_extensions=described.parameters(
+        described.query(
+            "since", {"type": "string"}, "ISO-8601 time: only runs created from then on"
+        ),
+        described.query("kind", {"type": "string", "enum": list(KINDS)}, "only this kind"),
+        described.query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE},
+            "page size",
+        ),
+        described.query("next_token", {"type": "string"}, "the previous page's next_token"),
+    ),
+)
 def list_refreshes() -> dict[str, Any]:
     """Refresh runs and pushed updates, newest first; ``since`` and ``kind`` narrow it."""
     params = query_params(router.current_event, ("since", "kind", "limit", "next_token"))
@@ -116,7 +165,19 @@ def list_refreshes() -> dict[str, Any]:
     return page
 
 
-@router.get("/refreshes/<refresh_id>")
+@router.get(
+    "/refreshes/<refresh_id>",
+    summary="A refresh's progress, item by item",
+    tags=["refreshes"],
+    operation_id="getRefresh",
+    responses=described.answers(
+        {200: (RefreshView, "the run and its items")},
+        {404: "not_found: no refresh with this id"},
+    ),
+    openapi_extensions=described.parameters(
+        described.path("refresh_id", "the refresh_id POST /refreshes answered")
+    ),
+)
 def get_refresh(refresh_id: str) -> dict[str, Any]:
     query_params(router.current_event)
     return _routes().refreshes.status(path_id(router.current_event, "refresh_id", refresh_id))

@@ -5,10 +5,19 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from banksync.api import subscription_docs as docs
 from banksync.api.bodies import body_object
-from banksync.api.params import identifier_param, limit_param, path_id, query_params, token_param
+from banksync.api.params import (
+    choice_param,
+    identifier_param,
+    limit_param,
+    path_id,
+    query_params,
+    token_param,
+)
 from banksync.api.settings import ApiSettings
 from banksync.subscriptions.body import SubscriptionBody
+from banksync.subscriptions.models import WEBHOOK_STATES
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.service import SubscriptionService, public_view
 from banksync.subscriptions.signing import SigningSecrets
@@ -31,7 +40,7 @@ def _service() -> SubscriptionService:
     return service
 
 
-@router.post("/subscriptions")
+@router.post("/subscriptions", **docs.PUT_SUBSCRIPTION)
 def put_subscription() -> Response[Any]:
     query_params(router.current_event)
     context = {"allow_loopback_http": router.context["allow_loopback_webhooks"]}
@@ -40,37 +49,41 @@ def put_subscription() -> Response[Any]:
     return _json(201 if saved.created else 200, public_view(saved))
 
 
-@router.get("/subscriptions")
+@router.get("/subscriptions", **docs.LIST_SUBSCRIPTIONS)
 def list_subscriptions() -> dict[str, Any]:
-    params = query_params(router.current_event, ("customer", "limit", "next_token"))
+    params = query_params(
+        router.current_event, ("customer", "webhook_state", "limit", "next_token")
+    )
     customer = identifier_param("customer", params.get("customer"))
+    webhook_state = choice_param("webhook_state", params.get("webhook_state"), WEBHOOK_STATES)
     limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
-    found, next_token = _service().page(customer, limit, token_param(params.get("next_token")))
+    token = token_param(params.get("next_token"))
+    found, next_token = _service().page(customer, limit, token, webhook_state)
     page: dict[str, Any] = {"items": [s.public() for s in found]}
     if next_token:
         page["next_token"] = next_token
     return page
 
 
-@router.get("/subscriptions/<subscription_id>")
+@router.get("/subscriptions/<subscription_id>", **docs.GET_SUBSCRIPTION)
 def get_subscription(subscription_id: str) -> dict[str, Any]:
     query_params(router.current_event)
     return _service().get(_checked(subscription_id)).public()
 
 
-@router.post("/subscriptions/<subscription_id>/pause")
+@router.post("/subscriptions/<subscription_id>/pause", **docs.PAUSE_SUBSCRIPTION)
 def pause_subscription(subscription_id: str) -> dict[str, Any]:
     query_params(router.current_event)
     return _service().set_state(_checked(subscription_id), "paused").public()
 
 
-@router.post("/subscriptions/<subscription_id>/resume")
+@router.post("/subscriptions/<subscription_id>/resume", **docs.RESUME_SUBSCRIPTION)
 def resume_subscription(subscription_id: str) -> dict[str, Any]:
     query_params(router.current_event)
     return _service().set_state(_checked(subscription_id), "active").public()
 
 
-@router.delete("/subscriptions/<subscription_id>")
+@router.delete("/subscriptions/<subscription_id>", **docs.DELETE_SUBSCRIPTION)
 def delete_subscription(subscription_id: str) -> Response[Any]:
     query_params(router.current_event)
     _service().delete(_checked(subscription_id))

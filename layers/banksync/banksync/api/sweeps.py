@@ -8,6 +8,9 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from botocore.exceptions import BotoCoreError, ClientError
 
+from banksync.api import described
+from banksync.api.answers import MAX_STALE_HOURS as MAX_STALE_HOURS  # the body's bound
+from banksync.api.answers import SweepAccepted, SweepRequestBody, SweepView
 from banksync.api.bodies import body_object
 from banksync.api.params import path_id, query_params
 from banksync.api.settings import ApiSettings
@@ -17,7 +20,6 @@ from banksync.sweep.progress import SweepProgress
 from banksync.sweep.store import SweepStore
 
 router = APIGatewayHttpRouter()
-MAX_STALE_HOURS = 24 * 365
 
 
 class SweepRoutes:
@@ -38,7 +40,25 @@ def _routes() -> SweepRoutes:
     return routes
 
 
-@router.post("/sweeps")
+@router.post(
+    "/sweeps",
+    summary="Start the daily sweep now",
+    description="Queues a refresh of every account whose data is older than "
+    "stale_after_hours (the body is optional); follow it at status_url.",
+    tags=["sweeps"],
+    operation_id="startSweep",
+    responses=described.answers(
+        {202: (SweepAccepted, "queueing; Location is the sweep's status_url")},
+        {
+            409: "sweep_running: another sweep is still queueing; `fields` gives its "
+            "sweep_id and status_url",
+            503: "sweep_not_started: the sweep could not be started; retry",
+        },
+        body=True,
+        located=True,
+    ),
+    openapi_extensions=described.json_body(SweepRequestBody, required=False),
+)
 def post_sweep() -> Response[Any]:
     query_params(router.current_event)
     body = body_object(router.current_event, optional=True)
@@ -66,7 +86,19 @@ def post_sweep() -> Response[Any]:
     )
 
 
-@router.get("/sweeps/<sweep_id>")
+@router.get(
+    "/sweeps/<sweep_id>",
+    summary="A sweep's progress",
+    tags=["sweeps"],
+    operation_id="getSweep",
+    responses=described.answers(
+        {200: (SweepView, "accounts considered and queued, items by status")},
+        {404: "not_found: no sweep with this id"},
+    ),
+    openapi_extensions=described.parameters(
+        described.path("sweep_id", "the sweep_id POST /sweeps answered")
+    ),
+)
 def get_sweep(sweep_id: str) -> dict[str, Any]:
     query_params(router.current_event)
     report = _routes().progress.report(path_id(router.current_event, "sweep_id", sweep_id))

@@ -5,9 +5,13 @@ Keys (single-table design):
 - account: ``pk=ACCOUNT#<account>, sk=PROFILE``; ``gsi1pk=CUSTOMER#<customer>,
   gsi1sk=ACCOUNT#<bank>#<account>`` lists a customer's accounts, by bank;
 - latest balance: ``pk=ACCOUNT#<account>, sk=BALANCE#LATEST``; history:
-  ``sk=BALANCE#<fetched_at>``;
+  ``sk=BALANCE#<as_of>``; both ``entity: "balance"``, ``schema_version: 1``,
+  ``ledger``/``available`` in minor units beside the provider's figures;
 - transaction: ``pk=ACCOUNT#<account>, sk=TXN#<provider transaction id>``;
-  ``gsi1pk=TXNS#<account>, gsi1sk=<transaction date>#<id>`` lists them by date;
+  ``gsi1pk=TXNS#<account>, gsi1sk=<booked at>#<id>`` lists them by date
+  (``banksync.bankdata.transactions``);
+- the account's change feed: ``sk=CHANGES`` (its head) and
+  ``sk=CHANGE#<seq>`` (``banksync.feed.changes``);
 - every account, for the daily refresh: ``gsi2pk=ACCOUNTS#<shard>`` (16 shards,
   so no index partition takes every registration);
 - account events (re-authorisation required or done):
@@ -15,7 +19,6 @@ Keys (single-table design):
 """
 
 import hashlib
-import json
 from typing import Any
 
 import boto3
@@ -23,6 +26,9 @@ from botocore.exceptions import ClientError
 
 from banksync.bankdata.freshness import AccountFreshness
 from banksync.bankdata.removals import TransactionRemovals
+from banksync.bankdata.transactions import TransactionRows
+from banksync.clock import Clock, utc_now
+from banksync.consumer.balances import normalise_balance
 from banksync.dynamo import from_item, to_item
 from banksync.okra.accounts import ProviderAccount
 
@@ -34,11 +40,12 @@ def account_shard(account_id: str) -> str:
 
 
 class BankDataStore:
-    def __init__(self, table_name: str, client: Any = None) -> None:
+    def __init__(self, table_name: str, client: Any = None, clock: Clock = utc_now) -> None:
         self._table = table_name
         self._client = client or boto3.client("dynamodb")
         self.freshness = AccountFreshness(table_name, self._client)
-        self.removals = TransactionRemovals(table_name, self._client)
+        self.rows = TransactionRows(table_name, self._client, clock)
+        self.removals = TransactionRemovals(self.rows)
 
     def register_account(self, account: ProviderAccount, at: str) -> None:
         """Record what the provider says of the account; a re-authorisation mark stays."""
@@ -48,6 +55,8 @@ class BankDataStore:
             "gsi2pk": account_shard(account.account_id),
             "gsi2sk": account.account_id,
             "kind": "account",
+            "entity": "account",
+            "schema_version": 1,
             "account_id": account.account_id,
             "customer_id": account.customer_id,
             "bank_id": account.bank_id,
@@ -98,11 +107,23 @@ class BankDataStore:
             self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
-                UpdateExpression="SET reauth_required_at = :at, reauth_reason = :reason",
+                # Stamped too: an account the registry has not met yet is created here.
+                UpdateExpression=(
+                    "SET reauth_required_at = :at, reauth_reason = :reason,"
+                    " entity = :entity, schema_version = :version"
+                ),
                 ConditionExpression=(
                     "attribute_not_exists(reauthorised_at) OR reauthorised_at < :as_of"
                 ),
-                ExpressionAttributeValues=to_item({":at": at, ":reason": reason, ":as_of": as_of}),
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":at": at,
+                        ":reason": reason,
+                        ":as_of": as_of,
+                        ":entity": "account",
+                        ":version": 1,
+                    }
+                ),
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -152,6 +173,8 @@ class BankDataStore:
             "pk": f"ACCOUNT#{account_id}",
             "sk": f"EVENT#{at}#{kind}",
             "kind": "account_event",
+            "entity": "account_event",
+            "schema_version": 1,
             "event": kind,
             "account_id": account_id,
             "at": at,
@@ -176,8 +199,13 @@ class BankDataStore:
         """Store a balance taken at ``as_of`` (when its refresh started); False if the
         latest balance is newer already. History is keyed by ``as_of``: a retry
         rewrites the same entry."""
+        normalised = normalise_balance(balance, account_id, as_of)
         record = {
             "kind": "balance",
+            "entity": "balance",
+            "schema_version": normalised["schema_version"],
+            "ledger": normalised["ledger"],
+            "available": normalised["available"],
             "account_id": account_id,
             "ledger_balance": balance.get("ledger_balance"),
             "available_balance": balance.get("available_balance"),
@@ -212,55 +240,10 @@ class BankDataStore:
     ) -> tuple[int, int]:
         """Upsert by provider id; returns (new, updated). Unchanged ones are not rewritten,
         and a refresh older than the one that last wrote a transaction never overwrites it."""
-        new = updated = 0
-        for transaction in transactions:
-            outcome = self._upsert_transaction(account_id, transaction, as_of)
-            new += outcome == "new"
-            updated += outcome == "updated"
-        return new, updated
+        return self.rows.save(account_id, transactions, as_of)
 
     def transactions(self, account_id: str) -> list[dict[str, Any]]:
         return self._query_index(f"TXNS#{account_id}", "")
-
-    def _upsert_transaction(self, account_id: str, transaction: dict[str, Any], as_of: str) -> str:
-        provider_id = str(transaction.get("_id") or transaction.get("id") or "")
-        if not provider_id:
-            return "skipped"
-        fingerprint = hashlib.sha256(
-            json.dumps(transaction, sort_keys=True, separators=(",", ":")).encode()
-        ).hexdigest()
-        date = str(transaction.get("trans_date") or transaction.get("date") or "")
-        values = {
-            ":gsi1pk": f"TXNS#{account_id}",
-            ":gsi1sk": f"{date}#{provider_id}",
-            ":account": account_id,
-            ":id": provider_id,
-            ":fp": fingerprint,
-            ":txn": transaction,
-            ":as_of": as_of,
-            ":kind": "transaction",
-        }
-        try:
-            answer = self._client.update_item(
-                TableName=self._table,
-                Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": f"TXN#{provider_id}"}),
-                UpdateExpression=(
-                    "SET gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, account_id = :account, "
-                    "transaction_id = :id, fingerprint = :fp, #txn = :txn, as_of = :as_of, "
-                    "kind = :kind, first_seen_at = if_not_exists(first_seen_at, :as_of)"
-                ),
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR (fingerprint <> :fp AND as_of <= :as_of)"
-                ),
-                ExpressionAttributeNames={"#txn": "transaction"},
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="UPDATED_OLD",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return "unchanged"
-            raise
-        return "updated" if "fingerprint" in answer.get("Attributes", {}) else "new"
 
     def _query_index(
         self, partition: str, prefix: str, index: str = "gsi1"

@@ -15,8 +15,12 @@ Okra's 60.
 
 Priorities: the last tenth of each window (at least one call) is kept for
 on-demand refreshes and the provider's pushed updates, so a sweep or a
-schedule cannot starve them. A 429 fills every window up to the provider's
-``Retry-After``, which holds everyone.
+schedule cannot starve them. Work under way comes first inside a run (its
+polls before its starts) and across runs by turns (``banksync.budget.turns``);
+a further reserve that kept scheduled and sweep work from *starting* in the
+last fifth of a window left a fifth of the budget idle under a sweep, and is
+gone. A 429 fills every window up to the provider's ``Retry-After``, which
+holds everyone.
 """
 
 import math
@@ -34,6 +38,9 @@ WINDOW_CALLS = 10
 MIN_WINDOW_SECONDS = 6.0
 FIRST_CLASS: frozenset[Priority] = frozenset({"on_demand", "pushed"})
 HELD = 10**9
+# What a window's item is, for a reader of the table's stream.
+WINDOW_STAMP = {":entity": "budget_window", ":version": 1}
+STAMPED = "entity = :entity, schema_version = :version"
 
 
 class ProviderBudget:
@@ -51,27 +58,29 @@ class ProviderBudget:
         self.window_calls = round(rate_per_minute * self.window_seconds / 60)
         self.reserved_calls = max(1, self.window_calls // 10)
 
-    def take(self, priority: Priority, starting: bool = False) -> float:
-        """0 if a call may be made now; otherwise the seconds until one may be.
+    @property
+    def table(self) -> str:
+        return self._table
 
-        ``starting``: the call starts new work (a refresh, an accounts lookup) rather
-        than finishing work under way (a callback). Scheduled and sweep work may start
-        only while a further reserve is left, so that under load the budget goes to
-        finishing what was started, and nothing started times out waiting for a poll.
-        """
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    def take(self, priority: Priority) -> float:
+        """0 if a call may be made now; otherwise the seconds until one may be."""
         now = self.clock()
         start = self._window_start(now)
         cap = self.window_calls
         if priority not in FIRST_CLASS:
-            cap -= self.reserved_calls * (2 if starting else 1)
+            cap -= self.reserved_calls
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(start),
-                UpdateExpression="ADD used :one SET expires_at = :expires",
+                UpdateExpression=f"ADD used :one SET expires_at = :expires, {STAMPED}",
                 ConditionExpression="attribute_not_exists(used) OR used < :cap",
                 ExpressionAttributeValues=to_item(
-                    {":one": 1, ":cap": cap, ":expires": self._expiry(start)}
+                    {":one": 1, ":cap": cap, ":expires": self._expiry(start), **WINDOW_STAMP}
                 ),
             )
         except ClientError as error:
@@ -88,8 +97,10 @@ class ProviderBudget:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(start),
-                UpdateExpression="SET used = :held, expires_at = :expires",
-                ExpressionAttributeValues=to_item({":held": HELD, ":expires": self._expiry(start)}),
+                UpdateExpression=f"SET used = :held, expires_at = :expires, {STAMPED}",
+                ExpressionAttributeValues=to_item(
+                    {":held": HELD, ":expires": self._expiry(start), **WINDOW_STAMP}
+                ),
             )
             start += self.window_seconds
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.model import Delivery, delivery_id_for
-from banksync.delivery.pushed import covers, pushed_notification
+from banksync.delivery.pushed import covers, pushed_notification, thin
 from banksync.delivery.queue import DeliveryQueue
 from banksync.delivery.settings import DeliverySettings
 from banksync.delivery.store import DeliveryStore
@@ -106,6 +106,8 @@ class Notifier:
     ) -> str | None:
         if not subscription.webhook_url:
             return None
+        if subscription.webhook_payload == "thin":
+            body = thin(body)
         delivery = Delivery(
             subscription.subscription_id,
             delivery_id,
@@ -114,6 +116,14 @@ class Notifier:
             subscription.webhook_url,
             at,
         )
+        if subscription.webhook_state != "enabled":
+            # Recorded, not sent: recovering the window once the subscription is
+            # resumed sends it.
+            why = subscription.webhook_disabled_reason or "turned off"
+            delivery.status, delivery.finished_at = "abandoned", at
+            delivery.reason = f"the subscription's webhook is {subscription.webhook_state}: {why}"
+            self.deliveries.create(delivery)
+            return None
         if not self.deliveries.create(delivery):
             existing = self.deliveries.get(delivery.subscription_id, delivery.delivery_id)
             if existing is None or existing.attempt_count > 0:

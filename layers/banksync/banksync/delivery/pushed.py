@@ -1,6 +1,8 @@
-"""A pushed update as subscribers are told of it: the shape of a refresh's notification."""
+"""A pushed update as subscribers are told of it: the shape of a refresh's notification;
+and any notification made thin."""
 
 from typing import Any
+from urllib.parse import quote
 
 from banksync.identifiers import ALL_BANKS
 from banksync.push.updates import PushedUpdate
@@ -43,3 +45,37 @@ def pushed_notification(
         "timestamp": at,
         "data": {key: value for key, value in data.items() if value is not None},
     }
+
+
+# What a thin notification keeps: identifiers and the outcome, never bank data.
+THIN_FIELDS = (
+    "subscription_id",
+    "refresh_id",
+    "update_id",
+    "source",
+    "customer",
+    "account_id",
+    "bank",
+    "product",
+    "record",
+    "status",
+    "reason",
+    "started_at",
+    "finished_at",
+    "as_of",
+)
+RESOURCES = {"balance": "balances", "transactions": "transactions"}
+
+
+def thin(body: dict[str, Any]) -> dict[str, Any]:
+    """The notification without its data: the event's ids and the resource to fetch
+    (a path under the API's base URL, the ``ApiUrl`` output), for subscribers that
+    want no bank data in transit."""
+    data = body["data"]
+    kept = {name: data[name] for name in THIN_FIELDS if name in data}
+    account, product = data.get("account_id"), data.get("product")
+    if data.get("status") == "succeeded" and account and product in RESOURCES:
+        kept["resource_url"] = f"/accounts/{quote(str(account), safe='')}/{RESOURCES[product]}"
+    elif data.get("refresh_id"):
+        kept["resource_url"] = f"/refreshes/{quote(str(data['refresh_id']), safe='')}"
+    return {**body, "data": kept}

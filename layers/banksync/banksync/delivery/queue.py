@@ -1,4 +1,9 @@
-"""The delivery queue: each message is one attempt, due after its delay."""
+"""The delivery queue: each message is one attempt, due after its delay.
+
+SQS delays a message at most 15 minutes; a longer wait (a ``Retry-After``)
+travels as ``not_before``, and a message received before it is put back for
+the rest of the wait without an attempt.
+"""
 
 import json
 from typing import Any
@@ -6,6 +11,7 @@ from typing import Any
 import boto3
 
 RETRY_DELAY_SECONDS = 60
+MAX_DELAY_SECONDS = 900
 
 
 class DeliveryQueue:
@@ -13,8 +19,23 @@ class DeliveryQueue:
         self._url = queue_url
         self._client = client or boto3.client("sqs")
 
-    def send(self, subscription_id: str, delivery_id: str, attempt: int, delay: int = 0) -> None:
-        body = {"subscription_id": subscription_id, "delivery_id": delivery_id, "attempt": attempt}
+    def send(
+        self,
+        subscription_id: str,
+        delivery_id: str,
+        attempt: int,
+        delay: int = 0,
+        not_before: str | None = None,
+    ) -> None:
+        body: dict[str, Any] = {
+            "subscription_id": subscription_id,
+            "delivery_id": delivery_id,
+            "attempt": attempt,
+        }
+        if not_before:
+            body["not_before"] = not_before
         self._client.send_message(
-            QueueUrl=self._url, MessageBody=json.dumps(body), DelaySeconds=delay
+            QueueUrl=self._url,
+            MessageBody=json.dumps(body),
+            DelaySeconds=max(0, min(MAX_DELAY_SECONDS, delay)),
         )

@@ -4,9 +4,13 @@ so a duplicated queue message can never fork a second chain of attempts."""
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from banksync.delivery.model import Delivery, DeliveryStatus
 from banksync.dynamo import conditional, from_item, to_item
+from banksync.paging import BadTokenError, decode_token, encode_token
+
+LISTING_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 
 
 class DeliveryStore:
@@ -28,6 +32,20 @@ class DeliveryStore:
         found = self._client.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
         return Delivery.from_record(from_item(found["Item"])) if "Item" in found else None
 
+    def find(self, delivery_id: str) -> Delivery | None:
+        """A delivery by its id alone (the index names its subscription; the table is
+        then read consistently)."""
+        answer = self._client.query(
+            TableName=self._table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"DELIVERY#{delivery_id}"}),
+            Limit=1,
+        )
+        if not answer["Items"]:
+            return None
+        return self.get(str(from_item(answer["Items"][0])["subscription_id"]), delivery_id)
+
     def of_subscription(self, subscription_id: str) -> list[Delivery]:
         answer = self._client.query(
             TableName=self._table,
@@ -38,32 +56,160 @@ class DeliveryStore:
         )
         return [Delivery.from_record(from_item(raw)) for raw in answer["Items"]]
 
+    def page(
+        self,
+        subscription_id: str,
+        status: str | None,
+        since: str | None,
+        limit: int,
+        next_token: str | None,
+        until: str | None = None,
+    ) -> tuple[list[Delivery], str | None]:
+        """A subscription's deliveries newest first, created at or after ``since``
+        (and before ``until``); a ``status`` narrows the page, which may then hold
+        fewer than ``limit`` and still be followed by a ``next_token``."""
+        partition = f"DELIVERIES#{subscription_id}"
+        values: dict[str, Any] = {":pk": partition}
+        condition = "gsi1pk = :pk"
+        if since and until:
+            condition += " AND gsi1sk BETWEEN :since AND :until"
+            values |= {":since": since, ":until": until}
+        elif since:
+            condition += " AND gsi1sk >= :since"
+            values[":since"] = since
+        elif until:
+            condition += " AND gsi1sk <= :until"
+            values[":until"] = until
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if status:
+            request["FilterExpression"] = "#status = :status"
+            request["ExpressionAttributeNames"] = {"#status": "status"}
+            values[":status"] = status
+        request["ExpressionAttributeValues"] = to_item(values)
+        if next_token:
+            key = decode_token(next_token, LISTING_KEY)
+            if key["gsi1pk"] != {"S": partition}:
+                raise BadTokenError()
+            request["ExclusiveStartKey"] = key
+        try:
+            answer = self._client.query(**request)
+        except ClientError as error:
+            if next_token and error.response["Error"]["Code"] == "ValidationException":
+                raise BadTokenError() from None
+            raise
+        found = [Delivery.from_record(from_item(raw)) for raw in answer["Items"]]
+        last = answer.get("LastEvaluatedKey")
+        return found, encode_token(last) if last else None
+
     def record_attempt(
-        self, delivery: Delivery, attempt: dict[str, Any], status: DeliveryStatus, at: str
+        self,
+        delivery: Delivery,
+        attempt: dict[str, Any],
+        status: DeliveryStatus,
+        at: str,
+        reason: str | None = None,
+        next_attempt_at: str | None = None,
     ) -> bool:
         """Append attempt number ``delivery.attempt_count``; False if it was recorded already."""
-        finished = {":finished": at} if status != "pending" else {}
+        values: dict[str, Any] = {
+            ":attempt": [attempt],
+            ":next": delivery.attempt_count + 1,
+            ":count": delivery.attempt_count,
+            ":status": status,
+            ":pending": "pending",
+            ":at": attempt["at"],
+        }
+        update = (
+            "SET attempts = list_append(attempts, :attempt), attempt_count = :next, "
+            "#status = :status, first_attempt_at = if_not_exists(first_attempt_at, :at), "
+            "window_started_at = if_not_exists(window_started_at, :at)"
+        )
+        removed = []
+        if status != "pending":
+            update += ", finished_at = :finished"
+            values[":finished"] = at
+            removed.append("next_attempt_at")
+        if reason:
+            update += ", reason = :reason"
+            values[":reason"] = reason
+        if next_attempt_at:
+            update += ", next_attempt_at = :next_at"
+            values[":next_at"] = next_attempt_at
+        if removed:
+            update += " REMOVE " + ", ".join(removed)
+        return conditional(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=to_item(delivery.key),
+                UpdateExpression=update,
+                ConditionExpression="attempt_count = :count AND #status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item(values),
+            )
+        )
+
+    def reopen(self, delivery: Delivery, webhook_url: str, at: str) -> bool:
+        """A new chain of attempts for a finished delivery (same id, so the same
+        ``webhook-id``), to the subscription's current URL; False if it is pending
+        again already or changed since it was read."""
         return conditional(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(delivery.key),
                 UpdateExpression=(
-                    "SET attempts = list_append(attempts, :attempt), attempt_count = :next, "
-                    "#status = :status, first_attempt_at = if_not_exists(first_attempt_at, :at)"
-                    + (", finished_at = :finished" if finished else "")
+                    "SET #status = :pending, chain = :chain, replayed_at = :at, "
+                    "webhook_url = :url REMOVE window_started_at, finished_at, reason, "
+                    "next_attempt_at"
                 ),
-                ConditionExpression="attempt_count = :count AND #status = :pending",
+                ConditionExpression="attempt_count = :count AND #status = :was",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_item(
                     {
-                        ":attempt": [attempt],
-                        ":next": delivery.attempt_count + 1,
-                        ":count": delivery.attempt_count,
-                        ":status": status,
                         ":pending": "pending",
-                        ":at": attempt["at"],
-                        **finished,
+                        ":chain": delivery.chain + 1,
+                        ":at": at,
+                        ":url": webhook_url,
+                        ":count": delivery.attempt_count,
+                        ":was": delivery.status,
                     }
                 ),
+            )
+        )
+
+    def close_again(self, delivery: Delivery) -> bool:
+        """Undo ``reopen`` (its queue message could not be sent): as it was read."""
+        values = {
+            ":was": delivery.status,
+            ":chain": delivery.chain,
+            ":reopened": delivery.chain + 1,
+            ":count": delivery.attempt_count,
+            ":finished": delivery.finished_at,
+            ":reason": delivery.reason,
+            ":window": delivery.window_started_at,
+        }
+        present = {name: value for name, value in values.items() if value is not None}
+        sets = ["#status = :was", "chain = :chain"] + [
+            f"{field} = {name}"
+            for field, name in (
+                ("finished_at", ":finished"),
+                ("reason", ":reason"),
+                ("window_started_at", ":window"),
+            )
+            if name in present
+        ]
+        return conditional(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=to_item(delivery.key),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression="chain = :reopened AND attempt_count = :count",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item(present),
             )
         )

@@ -68,6 +68,8 @@ class WebhookReceiver:
             **fields,
             **({"unindexed": ",".join(unindexed)} if unindexed else {}),
             "event_id": event_id,
+            "entity": "inbound_webhook",
+            "schema_version": 1,
             "received_at": iso(received_at),
             "expires_at": int((received_at + self._retention).timestamp()),
             "payload": text,

@@ -55,6 +55,8 @@ class PushedUpdate:
             **self.key,
             **asdict(self),
             "kind": "pushed_update",
+            "entity": "pushed_update",
+            "schema_version": 1,
             "run_kind": "pushed",
             "update_id": self.update_id,
             # Listed with the refresh runs, newest last.

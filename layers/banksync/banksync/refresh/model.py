@@ -57,6 +57,7 @@ class RefreshItem:
 
     def to_record(self) -> dict[str, Any]:
         record = {**self.key, **asdict(self), "status": str(self.status)}
+        record |= {"entity": "refresh_item", "schema_version": 1}  # schemas/records/
         if self.record_id:
             # The provider's webhook names the record: it finds the item on gsi2.
             record |= {"gsi2pk": f"RECORD#{self.record_id}", "gsi2sk": f"ITEM#{self.refresh_id}"}
@@ -95,6 +96,8 @@ class RefreshRun:
     # The provider budget had no call to spare for this run before this time; the
     # round it cut short (at ``cut_at``) stopped at ``resume_at`` (in round order).
     budget_until: str | None = None
+    # The run's turn at the budget (see banksync.budget.turns): a cut run parks until it.
+    turn_at: str | None = None
     resume_at: str | None = None
     cut_at: str | None = None
     # When the run polls every started item even if no webhook wakes it.
@@ -114,6 +117,7 @@ class RefreshRun:
     def to_record(self) -> dict[str, Any]:
         record = {**self.key, **asdict(self), "status": str(self.status)}
         record |= {"kind": "refresh_run", "run_kind": self.kind}
+        record |= {"entity": "refresh_run", "schema_version": 1}  # schemas/records/
         # Every run is listed by creation time (gsi2); a sweep's runs by sweep (gsi1).
         record |= {"gsi2pk": "RUNS", "gsi2sk": f"{self.created_at}#{self.refresh_id}"}
         if self.request.get("sweep_id"):

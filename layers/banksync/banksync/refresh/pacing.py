@@ -79,6 +79,12 @@ def round_order(item: RefreshItem) -> str:
     return f"{int(item.status is ItemStatus.PENDING)}#{item.key['sk']}"
 
 
+def calls_left(run: RefreshRun, items: list[RefreshItem]) -> int:
+    """The open items a budget-cut round had no call for (from where it stopped)."""
+    resume = run.resume_at or ""
+    return sum(1 for item in items if not item.status.terminal and round_order(item) >= resume)
+
+
 def budget_cut(run: RefreshRun, now: datetime) -> bool:
     """The budget had no call to spare for this run, as of now (nothing was sent)."""
     return bool(run.budget_until) and datetime.fromisoformat(run.budget_until or "") > now

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import Priority, ProviderBudget
+from banksync.budget.turns import BudgetTurns
 from banksync.okra.client import OkraClient
 from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
 from banksync.okra.products import Product
@@ -24,10 +25,16 @@ class ItemSteps:
         """Every provider call from here on takes a budget token at ``priority``."""
         self.priority = priority
 
-    def _admit(self, starting: bool) -> None:
+    def _admit(self) -> None:
         if self.budget is not None:
             budget, priority = self.budget, self.priority
-            self.okra.admit = lambda: budget.take(priority, starting)
+            self.okra.admit = lambda: budget.take(priority)
+
+    def take_turn(self, calls: int, earliest: float) -> float:
+        """Seconds until this run's turn at the budget for ``calls`` more calls."""
+        if self.budget is None:
+            return earliest
+        return BudgetTurns(self.budget).take(self.priority, calls, earliest)
 
     def hold(self, seconds: float) -> None:
         """The provider answered 429: everyone in the stack waits, not only this run."""
@@ -37,7 +44,7 @@ class ItemSteps:
     def resolve(self, request: StartRequest, at: str) -> Iterator[ItemSpec]:
         """Every item the request stands for; customers' accounts come from the provider."""
         yield from request.items
-        self._admit(starting=True)
+        self._admit()
         for wanted in request.customers:
             for account in self.okra.accounts_by_customer(wanted.customer, wanted.bank):
                 self.bank.register_account(account, at)
@@ -47,7 +54,7 @@ class ItemSteps:
                     )
 
     def begin(self, item: RefreshItem, at: str) -> None:
-        self._admit(starting=True)
+        self._admit()
         outcome = self.okra.start_refresh(item.account_id, _product(item.product))
         if isinstance(outcome, Started):
             item.status, item.started_at = ItemStatus.STARTED, at
@@ -57,7 +64,7 @@ class ItemSteps:
             self._finish(item, outcome, at)
 
     def collect(self, item: RefreshItem, at: str) -> None:
-        self._admit(starting=False)
+        self._admit()
         outcome = self.okra.fetch_callback(item.callback_url or "")
         if isinstance(outcome, Ready):
             self._store(item, outcome, at)

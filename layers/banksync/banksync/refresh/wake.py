@@ -24,6 +24,10 @@ from typing import Any
 from banksync.dynamo import conditional, from_item, to_item
 
 HEALTH_KEY = {"pk": "WEBHOOKS", "sk": "HEALTH"}
+# Every write stamps what the item is, so that a stream consumer can tell it.
+WAKE_STAMP = {":entity": "refresh_wake", ":version": 1}
+HEALTH_STAMP = {":entity": "webhook_health", ":version": 1}
+STAMPED = "entity = :entity, schema_version = :version"
 
 
 class WakeSignals:
@@ -36,7 +40,8 @@ class WakeSignals:
         self._client.update_item(
             TableName=self._table,
             Key=to_item({"pk": f"REFRESH#{refresh_id}", "sk": "WAKE"}),
-            UpdateExpression="REMOVE woken_at, task_token",
+            UpdateExpression=f"SET {STAMPED} REMOVE woken_at, task_token",
+            ExpressionAttributeValues=to_item(WAKE_STAMP),
         )
 
     def announce(self, refresh_id: str, item_key: dict[str, str], at: str) -> str | None:
@@ -57,8 +62,8 @@ class WakeSignals:
         answer = self._client.update_item(
             TableName=self._table,
             Key=to_item({"pk": f"REFRESH#{refresh_id}", "sk": "WAKE"}),
-            UpdateExpression="SET woken_at = :at",
-            ExpressionAttributeValues=to_item({":at": at}),
+            UpdateExpression=f"SET woken_at = :at, {STAMPED}",
+            ExpressionAttributeValues=to_item({":at": at, **WAKE_STAMP}),
             ReturnValues="ALL_NEW",
         )
         token = from_item(answer.get("Attributes", {})).get("task_token")
@@ -83,9 +88,9 @@ class WakeSignals:
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(HEALTH_KEY),
-                UpdateExpression="SET #at = :at",
+                UpdateExpression=f"SET #at = :at, {STAMPED}",
                 ConditionExpression="attribute_not_exists(#at) OR #at < :at",
                 ExpressionAttributeNames={"#at": attribute},
-                ExpressionAttributeValues=to_item({":at": at}),
+                ExpressionAttributeValues=to_item({":at": at, **HEALTH_STAMP}),
             )
         )

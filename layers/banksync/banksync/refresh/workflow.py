@@ -28,6 +28,7 @@ from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun
 from banksync.refresh.pacing import (
     Round,
     budget_cut,
+    calls_left,
     held,
     item_deadline,
     overdue,
@@ -199,7 +200,19 @@ class RefreshWorkflow:
                 finished[item.status] += 1
         for status, count in finished.items():  # one value per round, not one per item
             metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
+        if budget_cut(run, now):
+            self._take_turn(run, items, now)
         return cut_short
+
+    def _take_turn(self, run: RefreshRun, items: list[RefreshItem], now: datetime) -> None:
+        """Cut short by the budget: park until the run's turn, not merely the next window,
+        where every other cut run would wake beside it and find nothing again."""
+        if passed(run.turn_at, now):  # no turn held, or it came and the window was taken
+            earliest = datetime.fromisoformat(run.budget_until or iso(now)) - now
+            wait = self.steps.take_turn(calls_left(run, items), earliest.total_seconds())
+            run.turn_at = iso(now + timedelta(seconds=wait))
+        moments = (datetime.fromisoformat(m) for m in (run.budget_until, run.turn_at) if m)
+        run.budget_until = iso(max(moments, default=now))
 
     def _resume_point(self, run: RefreshRun, now: datetime) -> str | None:
         """Where the last round stopped for lack of budget, if that was so recent that

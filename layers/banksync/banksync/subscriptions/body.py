@@ -1,11 +1,15 @@
 """POST /subscriptions: Okra's data-sync payload, validated (pydantic, API side only)."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from banksync.api_fields import Identifier
 from banksync.okra.products import Product
 from banksync.subscriptions.intervals import Interval
 from banksync.subscriptions.webhook_urls import webhook_url_problem
+
+MAX_WEBHOOK_RATE_PER_SECOND = 1000
 
 
 class SubscriptionBody(BaseModel):
@@ -18,6 +22,12 @@ class SubscriptionBody(BaseModel):
     bank: Identifier | None = None
     interval: Interval = "daily"
     webhook_url: str | None = Field(default=None, min_length=1, max_length=2048)
+    # So that one busy customer cannot flood a small receiver.
+    # "thin": ids and the resource to fetch, no bank data in transit.
+    webhook_payload: Literal["full", "thin"] = "full"
+    webhook_rate_per_second: int | None = Field(
+        default=None, ge=1, le=MAX_WEBHOOK_RATE_PER_SECOND, strict=True
+    )
 
     @field_validator("products")
     @classmethod

@@ -7,6 +7,12 @@ from typing import Any, Literal, Self
 from banksync.identifiers import ALL_BANKS, identifier_problem
 
 SubscriptionState = Literal["active", "paused"]
+# The subscriber's endpoint: "disabled" after a 410 Gone, "failing" after it failed
+# every delivery for WEBHOOK_FAILING_AFTER_HOURS; either way nothing is POSTed until
+# the subscription is resumed.
+WebhookState = Literal["enabled", "disabled", "failing"]
+WEBHOOK_STATES: tuple[str, ...] = ("enabled", "disabled", "failing")
+SCHEMA_VERSION = 1
 
 
 def subscription_id_for(customer: str, bank: str | None) -> str:
@@ -38,6 +44,16 @@ class Subscription:
     signing_secret: str | None = None  # KMS ciphertext, base64; never shown
     version: int = 1
     schedule: dict[str, Any] = field(default_factory=dict)
+    # Deliveries per second this subscriber's endpoint is sent at most (None: no limit).
+    webhook_rate_per_second: int | None = None
+    webhook_payload: str = "full"  # or "thin": no bank data in the notification
+    webhook_state: WebhookState = "enabled"
+    webhook_disabled_reason: str | None = None
+    webhook_disabled_at: str | None = None
+    webhook_failing_since: str | None = None  # the first failed attempt since the last 2xx
+    # During a rotation's overlap deliveries are signed with both secrets.
+    previous_signing_secret: str | None = None  # KMS ciphertext, base64; never shown
+    previous_secret_expires_at: str | None = None
 
     @property
     def key(self) -> dict[str, str]:
@@ -48,6 +64,8 @@ class Subscription:
             **self.key,
             **asdict(self),
             "kind": "subscription",
+            "entity": "subscription",
+            "schema_version": SCHEMA_VERSION,
             "gsi1pk": f"CUSTOMER#{self.customer}",
             "gsi1sk": f"SUBSCRIPTION#{self.bank or ALL_BANKS}",
             "gsi2pk": "SUBSCRIPTIONS",
@@ -59,5 +77,6 @@ class Subscription:
         return cls(**{k: v for k, v in record.items() if k in cls.__dataclass_fields__})
 
     def public(self) -> dict[str, Any]:
-        view = {k: v for k, v in asdict(self).items() if k != "signing_secret"}
+        secret = ("signing_secret", "previous_signing_secret")
+        view = {k: v for k, v in asdict(self).items() if k not in secret}
         return {k: v for k, v in view.items() if v is not None}

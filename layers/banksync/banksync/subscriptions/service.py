@@ -11,6 +11,7 @@ that is disabled or missing and so would never fire.
 """
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from banksync.api_errors import ApiError
@@ -58,6 +59,8 @@ class SubscriptionService:
                 products=[str(p) for p in body.products],
                 interval=body.interval,
                 webhook_url=body.webhook_url,
+                webhook_rate_per_second=body.webhook_rate_per_second,
+                webhook_payload=body.webhook_payload,
                 updated_at=now,
                 version=previous.version + 1,
             )
@@ -74,6 +77,8 @@ class SubscriptionService:
                 now,
                 bank=body.bank,
                 webhook_url=body.webhook_url,
+                webhook_rate_per_second=body.webhook_rate_per_second,
+                webhook_payload=body.webhook_payload,
                 signing_secret=ciphertext,
             )
         self._apply(wanted, previous)
@@ -91,14 +96,51 @@ class SubscriptionService:
         return subscription
 
     def set_state(self, subscription_id: str, state: SubscriptionState) -> Subscription:
+        """Pause or resume; resuming also turns a disabled or failing webhook back on."""
         previous = self.get(subscription_id)
-        if previous.state == state:
+        webhook_on = state == "active" and previous.webhook_state != "enabled"
+        if previous.state == state and not webhook_on:
             return previous
         wanted = replace(
             previous, state=state, updated_at=iso(self.clock()), version=previous.version + 1
         )
+        if webhook_on:
+            wanted = replace(
+                wanted,
+                webhook_state="enabled",
+                webhook_disabled_reason=None,
+                webhook_disabled_at=None,
+                webhook_failing_since=None,
+            )
         self._apply(wanted, previous)
         return wanted
+
+    def rotate_secret(self, subscription_id: str, overlap: timedelta) -> tuple[Subscription, str]:
+        """A new signing secret; for ``overlap`` deliveries carry the old one's signature too.
+
+        A rotation during another's overlap keeps the secret being replaced (the
+        newest old one), so one rotation at a time is what subscribers follow.
+        """
+        if self.secrets is None:
+            raise RuntimeError("this service was built without signing secrets")
+        previous = self.get(subscription_id)
+        now = self.clock()
+        secret, ciphertext = self.secrets.new(subscription_id)
+        overlapping = overlap.total_seconds() > 0 and previous.signing_secret is not None
+        wanted = replace(
+            previous,
+            signing_secret=ciphertext,
+            previous_signing_secret=previous.signing_secret if overlapping else None,
+            previous_secret_expires_at=iso(now + overlap) if overlapping else None,
+            updated_at=iso(now),
+            version=previous.version + 1,
+        )
+        try:
+            self.store.save(wanted, previous.version)
+        except Exception as error:
+            raise _storage_error(error) from None
+        logger.info("signing secret rotated", extra={"subscription_id": subscription_id})
+        return wanted, secret
 
     def delete(self, subscription_id: str) -> None:
         subscription = self.get(subscription_id)
@@ -111,10 +153,14 @@ class SubscriptionService:
         self.reconcile(subscription_id)
 
     def page(
-        self, customer: str | None, limit: int, next_token: str | None
+        self,
+        customer: str | None,
+        limit: int,
+        next_token: str | None,
+        webhook_state: str | None = None,
     ) -> tuple[list[Subscription], str | None]:
         try:
-            return self.store.page(customer, limit, next_token)
+            return self.store.page(customer, limit, next_token, webhook_state)
         except ValueError as error:
             raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
 

@@ -14,9 +14,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from banksync.dynamo import from_item, to_item
+from banksync.dynamo import conditional, from_item, to_item
 from banksync.paging import decode_token, encode_token
-from banksync.subscriptions.models import Subscription
+from banksync.subscriptions.models import SCHEMA_VERSION, Subscription
 
 
 class VersionConflictError(Exception):
@@ -31,6 +31,10 @@ class SubscriptionStore:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self._table = table_name
         self._client = client or boto3.client("dynamodb")
+
+    @property
+    def client(self) -> Any:
+        return self._client
 
     def get(self, subscription_id: str) -> Subscription | None:
         key = to_item({"pk": f"SUBSCRIPTION#{subscription_id}", "sk": "SUBSCRIPTION"})
@@ -78,7 +82,7 @@ class SubscriptionStore:
                 "ConditionExpression": "attribute_not_exists(all_banks)",
                 "ExpressionAttributeValues": to_item({":one": 1}),
             }
-        return {"Update": {"TableName": self._table, "Key": _coverage(subscription), **update}}
+        return _coverage_update(self._table, subscription, update)
 
     def _uncover(self, subscription: Subscription) -> dict[str, Any]:
         if subscription.bank is None:
@@ -88,7 +92,7 @@ class SubscriptionStore:
                 "UpdateExpression": "ADD banks :less",
                 "ExpressionAttributeValues": to_item({":less": -1}),
             }
-        return {"Update": {"TableName": self._table, "Key": _coverage(subscription), **update}}
+        return _coverage_update(self._table, subscription, update)
 
     def _write(self, subscription_id: str, actions: list[Any]) -> None:
         try:
@@ -108,13 +112,62 @@ class SubscriptionStore:
                     raise VersionConflictError(subscription_id) from None
             raise
 
+    def set_webhook_state(self, subscription_id: str, state: str, reason: str, at: str) -> bool:
+        """Turn the webhook off (``disabled``, ``failing``); False if it was off already.
+        The version moves, so a writer holding an older read cannot turn it back on."""
+        return self._webhook_update(
+            "SET webhook_state = :state, webhook_disabled_reason = :reason, "
+            "webhook_disabled_at = :at, version = version + :one",
+            "attribute_exists(pk) AND (attribute_not_exists(webhook_state) "
+            "OR webhook_state = :enabled)",
+            {":state": state, ":reason": reason[:500], ":at": at, ":enabled": "enabled"},
+            subscription_id,
+        )
+
+    def note_webhook_failure(self, subscription_id: str, at: str) -> bool:
+        """The first failed attempt since the endpoint last took a delivery."""
+        return self._webhook_update(
+            "SET webhook_failing_since = :at, version = version + :one",
+            "attribute_exists(pk) AND attribute_not_exists(webhook_failing_since)",
+            {":at": at},
+            subscription_id,
+        )
+
+    def note_webhook_success(self, subscription_id: str) -> bool:
+        return self._webhook_update(
+            "REMOVE webhook_failing_since SET version = version + :one",
+            "attribute_exists(webhook_failing_since)",
+            {},
+            subscription_id,
+        )
+
+    def _webhook_update(
+        self, update: str, condition: str, values: dict[str, Any], subscription_id: str
+    ) -> bool:
+        key = to_item({"pk": f"SUBSCRIPTION#{subscription_id}", "sk": "SUBSCRIPTION"})
+        return conditional(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=to_item({**values, ":one": 1}),
+            )
+        )
+
     def of_customer(self, customer: str) -> list[Subscription]:
         subscriptions, _ = self.page(customer, limit=1000, next_token=None)
         return subscriptions
 
     def page(
-        self, customer: str | None, limit: int, next_token: str | None
+        self,
+        customer: str | None,
+        limit: int,
+        next_token: str | None,
+        webhook_state: str | None = None,
     ) -> tuple[list[Subscription], str | None]:
+        """A page of subscriptions; ``webhook_state`` narrows it (a page may then hold
+        fewer than ``limit``, and still be followed by a ``next_token``)."""
         request: dict[str, Any] = {"TableName": self._table, "Limit": limit}
         if customer:
             request |= {
@@ -130,6 +183,13 @@ class SubscriptionStore:
                 "KeyConditionExpression": "gsi2pk = :pk",
                 "ExpressionAttributeValues": to_item({":pk": "SUBSCRIPTIONS"}),
             }
+        if webhook_state:
+            # Subscriptions stored before webhooks had states are enabled.
+            missing = (
+                "attribute_not_exists(webhook_state) OR " if webhook_state == "enabled" else ""
+            )
+            request["FilterExpression"] = f"{missing}webhook_state = :webhook_state"
+            request["ExpressionAttributeValues"] |= to_item({":webhook_state": webhook_state})
         if next_token:
             request["ExclusiveStartKey"] = decode_token(next_token)
         try:
@@ -145,3 +205,27 @@ class SubscriptionStore:
 
 def _coverage(subscription: Subscription) -> dict[str, Any]:
     return to_item({"pk": f"COVERAGE#{subscription.customer}", "sk": "COVERAGE"})
+
+
+def _coverage_update(
+    table: str, subscription: Subscription, update: dict[str, Any]
+) -> dict[str, Any]:
+    """The coverage record's change, stamped as every item is (``entity``, ``schema_version``)."""
+    expression = str(update["UpdateExpression"])
+    stamp = "entity = :entity, schema_version = :schema"
+    # One SET clause: prepend to it, or add one.
+    if expression.startswith("SET "):
+        expression = f"SET {stamp}, {expression[4:]}"
+    else:
+        expression = f"SET {stamp} {expression}"
+    values = {**update.get("ExpressionAttributeValues", {})}
+    values |= to_item({":entity": "coverage", ":schema": SCHEMA_VERSION})
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": _coverage(subscription),
+            **update,
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": values,
+        }
+    }

@@ -30,6 +30,8 @@ class Sweep:
             **self.key,
             **asdict(self),
             "kind": "sweep",
+            "entity": "sweep",
+            "schema_version": 1,
             "gsi2pk": "SWEEPS",
             "gsi2sk": f"{self.created_at}#{self.sweep_id}",
         }
@@ -56,7 +58,13 @@ class SweepPage:
         return {"pk": f"SWEEP#{self.sweep_id}", "sk": f"PAGE#{self.shard:02d}#{self.page:06d}"}
 
     def to_record(self) -> dict[str, Any]:
-        return {**self.key, **asdict(self), "kind": "sweep_page"}
+        return {
+            **self.key,
+            **asdict(self),
+            "kind": "sweep_page",
+            "entity": "sweep_page",
+            "schema_version": 1,
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:

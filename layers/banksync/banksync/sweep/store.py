@@ -34,6 +34,8 @@ class SweepStore:
                 Item=to_item(
                     {
                         **CURRENT_KEY,
+                        "entity": "sweep_current",
+                        "schema_version": 1,
                         "sweep_id": sweep.sweep_id,
                         "status": QUEUEING,
                         "created_at": sweep.created_at,

@@ -35,6 +35,8 @@ class InFlight:
                     "pk": f"SUBSCRIPTION#{subscription_id}",
                     "sk": "INFLIGHT",
                     "kind": "subscription_inflight",
+                    "entity": "subscription_inflight",
+                    "schema_version": 1,
                     "refresh_id": refresh_id,
                     "at": at,
                 }

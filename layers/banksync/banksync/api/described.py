@@ -1,0 +1,161 @@
+"""What a route tells the OpenAPI document: its answers, its errors and its body.
+
+Routes keep reading bodies and parameters with the strict reader
+(``bodies.py``, ``params.py``); these builders only describe what that reader
+accepts and what the route answers, through the decorators' ``responses`` and
+``openapi_extensions``. ``REQUEST_MODELS`` collects the bodies' models (and the
+error shape) so the generator can put their schemas in ``components``.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from banksync.api.answers import no_default
+from banksync.api.params import ID
+
+ERROR_REF = "#/components/schemas/ErrorBody"
+# Operations list these under this key; the generator merges them into the
+# operation's ``parameters`` (Powertools writes the path's over any given).
+PARAMETERS_KEY = "x-banksync-parameters"
+# What every route may answer whatever it does: the strict reader refuses an
+# unknown or repeated query parameter.
+COMMON_ERRORS = {
+    400: "invalid_request: a parameter, the path or the body is invalid; `fields` names it",
+}
+# API Gateway's own answer to a request its IAM authoriser refuses: not ours.
+FORBIDDEN = {
+    "description": "API Gateway refused the request: it is not signed (SigV4) by a "
+    "principal allowed execute-api:Invoke on this route",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"message": {"type": "string"}},
+                "required": ["message"],
+            }
+        }
+    },
+}
+BODY_ERRORS = {
+    400: "invalid_json, empty_body, not_an_object or invalid_body: the body is not a "
+    "JSON object; invalid_request: a field breaks the schema",
+    413: "body_too_large: the body is larger than the API reads",
+}
+# Models the document needs beyond the answers': bodies, and the error shape.
+REQUEST_MODELS: dict[str, type[BaseModel]] = {}
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    code: str = Field(description="a stable, machine-readable code, e.g. invalid_request")
+    message: str = Field(description="what went wrong, for a person")
+    fields: dict[str, str] | SkipJsonSchema[None] = Field(
+        default=None,
+        json_schema_extra=no_default,
+        description="each offending input (field, parameter or header) and its rule; "
+        "absent when no single input is at fault",
+    )
+
+
+class ErrorBody(BaseModel):
+    """Every failure of the API, whatever the status."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    error: ErrorDetail
+
+
+REQUEST_MODELS["ErrorBody"] = ErrorBody
+
+
+def answers(
+    ok: dict[int, tuple[type[BaseModel] | None, str]],
+    errors: dict[int, str],
+    *,
+    body: bool = False,
+    located: bool = False,
+) -> dict[int, Any]:
+    """The ``responses`` of a route: its successes and each 4xx/5xx it answers.
+
+    ``ok`` maps a status to the model of its JSON body (None: no body) and a
+    description; ``errors`` a status to the codes behind it; ``body``: the route
+    reads a JSON body, so the reader's own refusals apply too; ``located``: a
+    success carries a Location header.
+    """
+    described: dict[int, Any] = {}
+    for status, (model, description) in ok.items():
+        answer: dict[str, Any] = {"description": description, "content": {}}
+        if model is not None:
+            answer["content"] = {"application/json": {"model": model}}
+        if located:
+            answer["headers"] = {"Location": {"schema": {"type": "string", "format": "uri"}}}
+        described[status] = answer
+    merged = dict(COMMON_ERRORS)
+    for status, why in [*(BODY_ERRORS.items() if body else ()), *errors.items()]:
+        merged[status] = f"{merged[status]}; {why}" if status in merged else why
+    merged[403] = ""
+    for status in sorted(merged):
+        if status == 403:
+            described[403] = FORBIDDEN
+            continue
+        described[status] = {
+            "description": merged[status],
+            "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+        }
+    return described
+
+
+def json_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
+    """The ``openapi_extensions`` that describe a route's JSON request body."""
+    REQUEST_MODELS[model.__name__] = model
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "requestBody": {
+            "required": required,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
+def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A query parameter the strict reader (``params.py``) takes: always optional."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def header(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def path(name: str, description: str) -> dict[str, Any]:
+    """A path id, by the rule ``params.path_id`` checks."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": f"^{ID.pattern}$"},
+        "description": description,
+    }
+
+
+def parameters(*described: dict[str, Any]) -> dict[str, Any]:
+    """The ``openapi_extensions`` naming what a route reads of the path, query and headers.
+
+    The routes read these by hand (``params.py``), so Powertools sees only the
+    path's names; these say what each takes.
+    """
+    return {PARAMETERS_KEY: list(described)}

@@ -1,0 +1,1 @@
+"""What banksync's consumers read: stable, normalised transactions and balances."""

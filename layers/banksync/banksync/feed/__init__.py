@@ -1,0 +1,1 @@
+"""The incremental change feed: per-account change sequences and the cursors that name them."""

@@ -1,0 +1,128 @@
+"""Runs the budget cut short take turns: queued one after another, never all at the next window."""
+
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from banksync.budget.limiter import ProviderBudget
+from banksync.budget.turns import BudgetTurns
+from devstack.sandbox import AccountSpec, World
+from devstack.template import StackTemplate
+from tests.support.lambdas import invoke
+from tests.support.workflow import RefreshHarness
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def budget_on(aws: boto3.Session, stack: StackTemplate, clock: Clock, client: Any = None) -> Any:
+    table = stack.refs["DataTable"]
+    return ProviderBudget(table, 10, client or aws.client("dynamodb"), clock=clock)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    takers=st.lists(
+        st.tuples(st.integers(1, 40), st.floats(0, 90), st.floats(0, 60)), min_size=1, max_size=12
+    )
+)
+def test_turns_follow_one_another_and_never_start_before_the_window_asked_for(
+    aws: boto3.Session, stack: StackTemplate, takers: list[tuple[int, float, float]]
+) -> None:
+    clock = Clock(1_800_000_000.0 + len(takers) * 10_000)  # a fresh queue per example
+    budget = budget_on(aws, stack, clock)
+    turns = BudgetTurns(budget)
+    cap = budget.window_calls - budget.reserved_calls
+    booked_until = 0.0
+    for calls, earliest, later in takers:
+        wait = turns.take("sweep", calls, earliest)
+        start = clock.now + wait
+        assert wait >= earliest - 1e-6
+        assert start >= booked_until - 1e-3, "a turn never overlaps the one before it"
+        booked_until = start + budget.window_seconds * min(calls, cap) / cap
+        clock.now += later
+
+
+class Racing:
+    """A DynamoDB client on which another run takes a turn between our read and our write."""
+
+    def __init__(self, client: Any, rival: BudgetTurns) -> None:
+        self._client, self._rival, self.raced = client, rival, False
+
+    def get_item(self, **kwargs: Any) -> Any:
+        found = self._client.get_item(**kwargs)
+        if not self.raced:
+            self.raced = True
+            self.rival_wait = self._rival.take("sweep", 9, 0)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def test_a_turn_lost_to_a_concurrent_run_is_queued_behind_it(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    clock = Clock(1_700_000_000.0)
+    rival = BudgetTurns(budget_on(aws, stack, clock))
+    racing = Racing(aws.client("dynamodb"), rival)
+    ours = BudgetTurns(budget_on(aws, stack, clock, client=racing))
+
+    wait = ours.take("sweep", 9, 0)
+
+    assert racing.raced
+    assert racing.rival_wait == 0
+    assert wait == pytest.approx(60), "queued behind the rival's whole window, not beside it"
+
+
+def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHarness) -> None:
+    specs = [AccountSpec(f"acct-turn-{n}", "cust-turns") for n in range(3)]
+    refresh.use(World(accounts=specs), rate=10)  # windows of 60 s, 9 calls for the sweep
+    budget = refresh.budget()
+    while budget.take("on_demand") == 0:
+        pass  # this window is spent: every run below is cut short at its first call
+    to_window = 60 - refresh.clock.now % 60
+
+    def start(refresh_id: str, accounts: list[str]) -> Any:
+        event = {
+            "refresh_id": refresh_id,
+            "priority": "sweep",
+            "items": [{"account_id": a, "product": "balance"} for a in accounts],
+        }
+        return invoke(refresh.modules["RefreshStarterFunction"], event)
+
+    first = start("rf-turn-first", ["acct-turn-0", "acct-turn-1", "acct-turn-2"])
+    second = start("rf-turn-second", ["acct-turn-0"])
+    third = start("rf-turn-third", ["acct-turn-1"])
+
+    assert [first["counts"], second["counts"]] == [{"pending": 3}, {"pending": 1}]
+    waits = [first["wait_seconds"], second["wait_seconds"], third["wait_seconds"]]
+    assert waits[0] == pytest.approx(to_window, abs=1)
+    # The first run needs 3 calls: a third of the window; the second waits for it.
+    assert waits[1] == pytest.approx(to_window + 20, abs=1)
+    assert waits[2] == pytest.approx(to_window + 20 + 60 / 9, abs=1)
+
+
+def test_a_sweep_run_starts_as_many_items_as_its_share_of_a_window(refresh: RefreshHarness) -> None:
+    specs = [AccountSpec(f"acct-share-{n}", "cust-turns") for n in range(12)]
+    refresh.use(World(accounts=specs), rate=10)  # 10 calls a window, 1 kept for first class
+    event = {
+        "refresh_id": "rf-share",
+        "priority": "sweep",
+        "items": [{"account_id": spec.account_id, "product": "balance"} for spec in specs],
+    }
+    started = invoke(refresh.modules["RefreshStarterFunction"], event)
+    # Starts get the whole share: no second reserve left idle for polls to come.
+    assert started["counts"] == {"started": 9, "pending": 3}
