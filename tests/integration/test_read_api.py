@@ -9,11 +9,15 @@ import boto3
 import pytest
 
 from banksync.bankdata.store import BankDataStore
+from banksync.clock import iso
 from banksync.feed.cursor import encode_cursor
 from banksync.okra.accounts import ProviderAccount
 from banksync.paging import encode_token
+from devstack.sandbox import AccountSpec, Scenario, World
 from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start, http_event, invoke, json_body
+from tests.support.sandbox import provider_account
+from tests.support.workflow import RefreshHarness
 
 CUSTOMER = "cust-1"
 AS_OF = "2026-11-21T10:00:00.000Z"
@@ -265,3 +269,31 @@ def test_a_cursor_from_elsewhere_is_stale_or_foreign_not_a_silent_reset(
     assert (status, body["error"]["code"]) == (400, "stale_cursor")
     assert "without a cursor" in body["error"]["fields"]["cursor"]
     assert json.dumps(body).count("acct-0") >= 1
+
+
+def test_an_accounts_last_refresh_shows_one_that_did_not_succeed(
+    api: ModuleType, bank: BankDataStore, refresh: RefreshHarness
+) -> None:
+    spec = AccountSpec("acct-late", CUSTOMER, scenario=Scenario(never_ready=True))
+    refresh.use(World(accounts=[spec]))
+    stored_before = iso(refresh.now())
+    bank.register_account(provider_account(spec), stored_before)
+    bank.freshness.mark_synced("acct-late", "balance", stored_before)
+    execution = refresh.run(
+        {
+            "refresh_id": "rf-late",
+            "items": [{"account_id": "acct-late", "product": "balance"}],
+            "deadline_seconds": 60,
+        }
+    )
+    assert execution.status == "SUCCEEDED"
+
+    status, view = get(api, "/accounts/acct-late", "/accounts/{account_id}")
+    assert status == 200
+    last = view["last_refresh"]["balance"]
+    assert last["outcome"] == "timed_out"
+    assert last["reason"] == "not ready before the deadline"
+    assert last["at"] > stored_before
+    assert view["last_refresh"]["transactions"] is None
+    # The data stored before stays readable, and its age keeps counting.
+    assert view["data_age_seconds"]["balance"] is not None

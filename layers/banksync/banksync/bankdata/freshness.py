@@ -7,6 +7,11 @@ newest data (never moved back):
   provider's word that nothing was new;
 - ``<product>_pushed_at``: the same, from the provider's own refresh only.
 
+A refresh that ends any other way (failed, timed out, re-authorisation
+required) is kept beside them, once per product and newest only:
+``<product>_failed_at`` and ``<product>_failure`` (its status and reason), so
+that an account's last refresh and its outcome are read with the profile.
+
 The daily sweep skips a product the provider pushed within its threshold
 (``SweepStaleAfterHours``, 26 h: a day and some drift): the provider's own
 daily refresh is keeping it fresh. Data banksync fetched itself counts as
@@ -30,6 +35,14 @@ def synced_attribute(product: str) -> str:
 
 def pushed_attribute(product: str) -> str:
     return f"{product}_pushed_at"
+
+
+def failed_attribute(product: str) -> str:
+    return f"{product}_failed_at"
+
+
+def failure_attribute(product: str) -> str:
+    return f"{product}_failure"
 
 
 def stale_products(
@@ -64,6 +77,29 @@ class AccountFreshness:
         if pushed:
             marked = self._mark(account_id, pushed_attribute(product), as_of) or marked
         return marked
+
+    def mark_unsuccessful(
+        self, account_id: str, product: str, status: str, reason: str | None, at: str
+    ) -> bool:
+        """Record a refresh of a registered account that did not succeed; False if the
+        account is unknown or a newer outcome is recorded. Rare: never on success."""
+        return conditional(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
+                UpdateExpression="SET #at = :at, #outcome = :outcome",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(#at) OR #at < :at)"
+                ),
+                ExpressionAttributeNames={
+                    "#at": failed_attribute(product),
+                    "#outcome": failure_attribute(product),
+                },
+                ExpressionAttributeValues=to_item(
+                    {":at": at, ":outcome": {"status": status, "reason": reason or ""}}
+                ),
+            )
+        )
 
     def _mark(self, account_id: str, attribute: str, as_of: str) -> bool:
         return conditional(

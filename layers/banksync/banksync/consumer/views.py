@@ -3,7 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from banksync.bankdata.freshness import pushed_attribute, synced_attribute
+from banksync.bankdata.freshness import (
+    failed_attribute,
+    failure_attribute,
+    pushed_attribute,
+    synced_attribute,
+)
 from banksync.consumer.balances import normalise_balance
 
 PRODUCTS = ("balance", "transactions")
@@ -51,7 +56,20 @@ def balance_view(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def _last_refresh(profile: dict[str, Any], product: str) -> dict[str, Any] | None:
+    """The newest outcome: data stored (``as_of`` the data), or a refresh that did not
+    succeed (``at`` it ended, with its reason)."""
     synced = profile.get(synced_attribute(product))
+    failed_at, failure = (
+        profile.get(failed_attribute(product)),
+        profile.get(failure_attribute(product)),
+    )
+    if isinstance(failed_at, str) and isinstance(failure, dict) and failed_at > str(synced or ""):
+        return {
+            "outcome": failure.get("status"),
+            "at": failed_at,
+            "reason": failure.get("reason") or None,
+            "by": "banksync",
+        }
     if not synced:
         return None
     by_provider = profile.get(pushed_attribute(product)) == synced

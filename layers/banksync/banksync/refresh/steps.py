@@ -87,6 +87,13 @@ class ItemSteps:
         self.bank.freshness.mark_synced(item.account_id, item.product, as_of)
         item.finish(ItemStatus.SUCCEEDED, at)
 
+    def record_unsuccessful(self, item: RefreshItem) -> None:
+        """Keep on the account that its last refresh of this product did not succeed."""
+        at = item.finished_at or ""
+        self.bank.freshness.mark_unsuccessful(
+            item.account_id, item.product, str(item.status), item.reason, at
+        )
+
     def _finish(self, item: RefreshItem, outcome: Failed | ReauthRequired, at: str) -> None:
         if isinstance(outcome, ReauthRequired):
             # Scheduled refreshes skip the account until the customer re-authorises.

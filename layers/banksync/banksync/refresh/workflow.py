@@ -115,6 +115,7 @@ class RefreshWorkflow:
             if not item.status.terminal:
                 item.finish(ItemStatus.FAILED, now, reason)
                 self.runs.save_item(item)
+                self.steps.record_unsuccessful(item)
         run.status, run.finished_at, run.updated_at = RunStatus.FAILED, now, now
         run.error = summary
         run.counts = _counts(self.runs.items(refresh_id))
@@ -198,6 +199,8 @@ class RefreshWorkflow:
                 self.runs.save_item(item)
             if item.status.terminal:
                 finished[item.status] += 1
+                if item.status is not ItemStatus.SUCCEEDED:
+                    self.steps.record_unsuccessful(item)
         for status, count in finished.items():  # one value per round, not one per item
             metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
         if budget_cut(run, now):
