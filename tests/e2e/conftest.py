@@ -50,6 +50,10 @@ def offline_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         "--state-file",
         str(state_file),
         "--with-example",  # examples/stream-consumer beside it, on its exports
+        # A wake the stack misses costs a refresh this long, not the default 10 minutes,
+        # so no test waits out a fallback (the wake itself is asserted within seconds).
+        "--parameter",
+        "WebhookFallbackSeconds=30",
     ]
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'banksync'}{os.pathsep}{ROOT}"}
     for name in ("AWS_ENDPOINT_URL", "MOTO_PORT"):

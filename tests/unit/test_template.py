@@ -1,4 +1,4 @@
-"""The template promises what the issue and the README say it does."""
+"""The template keeps what the README says of it."""
 
 import json
 from typing import Any
