@@ -6,7 +6,9 @@ from typing import Any
 import boto3
 import pytest
 
+from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.runs import RefreshRunStore
+from banksync.refresh.wake import WakeSignals
 from devstack.sandbox import AccountSpec, Scenario, World
 from devstack.template import StackTemplate
 from tests.support.push import PushHarness
@@ -143,3 +145,36 @@ def test_registered_accounts_refreshed_by_a_subscription_are_woken_too(
     (item,) = runs.items("rw-batch")
     assert item.pushed_at
     assert json.loads(execution.history[-1]["executionSucceededEventDetails"]["output"])
+
+
+def test_a_round_in_flight_never_erases_the_listeners_mark(
+    runs: RefreshRunStore, aws: boto3.Session, stack: StackTemplate
+) -> None:
+    """The webhook lands while a round holds the item, and the round then writes it
+    (its call failed transiently): the mark must survive for the woken poll."""
+    started = RefreshItem(
+        "rw-race", "acct-0", "balance", status=ItemStatus.STARTED, record_id="rec-race"
+    )
+    runs.add_item(started)
+    (in_round,) = runs.items("rw-race")
+    wake = WakeSignals(stack.refs["DataTable"], aws.client("dynamodb"))
+    wake.announce("rw-race", started.key, "2026-01-01T00:00:05+00:00")
+    in_round.attempts, in_round.retry_at = 1, "2026-01-01T00:00:30+00:00"
+    runs.save_item(in_round)
+    (saved,) = runs.items("rw-race")
+    assert saved.announced
+    assert saved.attempts == 1
+    saved.retry_at = None  # the next round clears what it no longer needs
+    runs.save_item(saved)
+    (cleared,) = runs.items("rw-race")
+    assert cleared.retry_at is None
+    assert cleared.announced
+
+
+def test_an_announcement_found_not_ready_waits_for_a_newer_one() -> None:
+    item = RefreshItem("r", "a", "balance", pushed_at="2026-01-01T00:00:05+00:00")
+    assert item.announced
+    item.push_seen_at = item.pushed_at
+    assert not item.announced
+    item.pushed_at = "2026-01-01T00:01:05+00:00"
+    assert item.announced

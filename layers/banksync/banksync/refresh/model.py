@@ -48,8 +48,15 @@ class RefreshItem:
     new_transactions: int | None = None
     updated_transactions: int | None = None
     balance: dict[str, Any] | None = None
-    # The provider's webhook announced this item's record (the push listener sets it).
+    # The provider's webhook announced this item's record (the push listener sets it;
+    # the workflow never writes it, so a round in flight cannot erase a new mark).
     pushed_at: str | None = None
+    # The announcement a poll served and found not ready yet: wait for a newer one.
+    push_seen_at: str | None = None
+
+    @property
+    def announced(self) -> bool:
+        return self.pushed_at is not None and self.pushed_at > (self.push_seen_at or "")
 
     @property
     def key(self) -> dict[str, str]:
@@ -76,6 +83,7 @@ class RefreshItem:
         view = {k: v for k, v in asdict(self).items() if v is not None}
         view.pop("refresh_id")
         view.pop("callback_url", None)
+        view.pop("push_seen_at", None)  # the workflow's own bookkeeping
         return {**view, "status": str(self.status)}
 
 

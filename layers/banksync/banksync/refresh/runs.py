@@ -7,6 +7,9 @@ import boto3
 from banksync.dynamo import conditional, from_item, to_item
 from banksync.refresh.model import RefreshItem, RefreshRun
 
+# Set by the push listener alone (``refresh.wake``).
+PUSH_MARK = "pushed_at"
+
 
 class RefreshRunStore:
     def __init__(self, table_name: str, client: Any = None) -> None:
@@ -51,7 +54,25 @@ class RefreshRunStore:
         return [RefreshItem.from_record(from_item(raw)) for raw in answer["Items"]]
 
     def save_item(self, item: RefreshItem) -> None:
-        self._client.put_item(TableName=self._table, Item=to_item(item.to_record()))
+        """Write what a round changed, never ``pushed_at``: the push listener may mark
+        the item while the round is in flight, and a whole-item put would erase the
+        mark, leaving the woken poll that follows with nothing to fetch."""
+        record = item.to_record()
+        names = [name for name in record if name not in ("pk", "sk", PUSH_MARK)]
+        given = [name for name in names if record[name] is not None]
+        update = "SET " + ", ".join(f"#{i} = :{i}" for i, name in enumerate(names) if name in given)
+        cleared = [f"#{i}" for i, name in enumerate(names) if name not in given]
+        if cleared:
+            update += " REMOVE " + ", ".join(cleared)
+        self._client.update_item(
+            TableName=self._table,
+            Key=to_item(item.key),
+            UpdateExpression=update,
+            ExpressionAttributeNames={f"#{i}": name for i, name in enumerate(names)},
+            ExpressionAttributeValues=to_item(
+                {f":{i}": record[name] for i, name in enumerate(names) if name in given}
+            ),
+        )
 
     def save_run(self, run: RefreshRun) -> None:
         self._client.put_item(TableName=self._table, Item=to_item(run.to_record()))

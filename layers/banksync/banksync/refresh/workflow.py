@@ -239,12 +239,12 @@ class RefreshWorkflow:
             if item.status is ItemStatus.PENDING:
                 self.steps.begin(item, at)
             elif turn.poll and (
-                turn.fallback or item.pushed_at or now >= item_deadline(run, item, self.settings)
+                turn.fallback or item.announced or now >= item_deadline(run, item, self.settings)
             ):
-                announced = item.pushed_at is not None
+                announced = item.announced
                 self.steps.collect(item, at)
-                if item.status is ItemStatus.STARTED:
-                    item.pushed_at = None  # announced too early: wait for another word
+                if item.status is ItemStatus.STARTED and announced:
+                    item.push_seen_at = item.pushed_at  # announced too early: wait for more
                 elif item.status is ItemStatus.SUCCEEDED and not announced:
                     turn.missed = True
         except BudgetExhaustedError as error:
