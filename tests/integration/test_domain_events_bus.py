@@ -11,11 +11,13 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from banksync.bankdata.store import BankDataStore
+from banksync.dynamo import to_item
 from banksync.feed.cursor import decode_cursor, encode_cursor
 from banksync.feed.reader import ChangeFeed
 from banksync.okra.accounts import ProviderAccount
 from banksync.refresh.model import RefreshRun, RunStatus
 from banksync.refresh.runs import RefreshRunStore
+from banksync.subscriptions.store import SubscriptionStore
 from devstack.lambdas import LambdaContext
 from devstack.pipes import PipePump, pipes_for
 from devstack.template import TEMPLATE_PATH, StackTemplate
@@ -192,3 +194,41 @@ def test_unrelated_writes_reach_neither_the_enrichment_nor_the_bus(
 
     assert pipe.run_once(enrich, aws.client("events")) == 0
     assert consumer.received() == []
+
+
+def test_a_subscribers_webhook_turned_off_and_resumed_reaches_the_bus(
+    stack: StackTemplate, aws: boto3.Session, pump: Callable[[], int]
+) -> None:
+    table = stack.refs["DataTable"]
+    client = aws.client("dynamodb")
+    subscriptions = SubscriptionStore(table, client)
+    client.put_item(
+        TableName=table,
+        Item=to_item(
+            {
+                "pk": "SUBSCRIPTION#sub_ops",
+                "sk": "SUBSCRIPTION",
+                "entity": "subscription",
+                "subscription_id": "sub_ops",
+                "customer": "cus-1",
+                "webhook_url": "https://receiver.example/hooks",
+                "webhook_state": "enabled",
+                "version": 1,
+                "updated_at": AS_OF,
+            }
+        ),
+    )
+    consumer = Consumer(
+        aws, stack.refs["EventBus"], {"detail": {"type": [{"prefix": "banksync.subscription."}]}}
+    )
+    pump()  # a new subscription is no event
+    assert subscriptions.note_webhook_failure("sub_ops", AS_OF)  # one failure: no event
+    assert subscriptions.set_webhook_state("sub_ops", "failing", "every attempt failed", AS_OF)
+    assert pump() == 1
+    (off,) = [e["detail"] for e in consumer.received()]
+    validate(off)
+    assert (off["type"], off["webhook_state"]) == (
+        "banksync.subscription.webhook_disabled",
+        "failing",
+    )
+    assert off["reason"] == "every attempt failed"

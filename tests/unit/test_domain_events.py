@@ -95,6 +95,20 @@ def account_event(kind: str, at: str = "2026-12-03T08:00:30.000Z") -> tuple[dict
     return key, new
 
 
+def subscription(webhook: str | None, **more: Any) -> dict[str, Any]:
+    values = {
+        "entity": "subscription",
+        "subscription_id": "sub_1",
+        "customer": "cus-1",
+        "webhook_url": "https://receiver.example/hooks",
+        "webhook_state": webhook,
+        "updated_at": "2026-12-03T08:05:00.000Z",
+        **more,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+SUBSCRIPTION_KEY = {"pk": "SUBSCRIPTION#sub_1", "sk": "SUBSCRIPTION"}
 BALANCE_KEY = {"pk": "ACCOUNT#acc-1", "sk": "BALANCE#LATEST"}
 RUN_KEY = {"pk": "REFRESH#rs_1", "sk": "RUN"}
 
@@ -215,6 +229,42 @@ def test_account_events_become_domain_events_once(kind: str, name: str) -> None:
     assert domain_events([record("MODIFY", key, new, new)]) == []
 
 
+@pytest.mark.parametrize(
+    ("state", "reason"), [("failing", "every attempt failed"), ("disabled", "410")]
+)
+def test_a_webhook_turned_off_is_an_event_with_its_reason(state: str, reason: str) -> None:
+    off = subscription(
+        state, webhook_disabled_reason=reason, webhook_disabled_at="2026-12-03T08:04:00.000Z"
+    )
+    (event,) = domain_events([record("MODIFY", SUBSCRIPTION_KEY, off, subscription("enabled"))])
+    assert_valid(event)
+    assert event["type"] == "banksync.subscription.webhook_disabled"
+    assert (event["subscription_id"], event["webhook_state"]) == ("sub_1", state)
+    assert (event["reason"], event["occurred_at"]) == (reason, "2026-12-03T08:04:00.000Z")
+    # A record written before endpoint health has no state: its webhook was on.
+    legacy = domain_events([record("MODIFY", SUBSCRIPTION_KEY, off, subscription(None))])
+    assert [e["id"] for e in legacy] == [event["id"]]
+
+
+def test_resuming_a_turned_off_webhook_is_an_event_and_other_rewrites_are_not() -> None:
+    off = subscription("failing", webhook_disabled_reason="x")
+    (event,) = domain_events([record("MODIFY", SUBSCRIPTION_KEY, subscription("enabled"), off)])
+    assert_valid(event)
+    assert event["type"] == "banksync.subscription.webhook_enabled"
+    quiet = [
+        record(
+            "MODIFY",
+            SUBSCRIPTION_KEY,
+            subscription("enabled", interval="daily"),
+            subscription("enabled"),
+        ),
+        record("MODIFY", SUBSCRIPTION_KEY, subscription("failing", state="paused"), off),
+        record("INSERT", SUBSCRIPTION_KEY, subscription("enabled")),
+        record("REMOVE", SUBSCRIPTION_KEY, None, off),
+    ]
+    assert domain_events(quiet) == []
+
+
 def test_the_same_change_delivered_again_carries_the_same_id() -> None:
     batch = [
         record("INSERT", BALANCE_KEY, balance()),
@@ -237,7 +287,7 @@ maybe_minor = st.one_of(st.none(), st.integers(-(10**15), 10**15))
 def any_record(draw: st.DrawFn) -> dict[str, Any]:
     account = draw(accounts)
     name = draw(st.sampled_from(["INSERT", "MODIFY", "REMOVE"]))
-    shape = draw(st.sampled_from(["balance", "txn", "run", "event", "other"]))
+    shape = draw(st.sampled_from(["balance", "txn", "run", "event", "subscription", "other"]))
     old: dict[str, Any] | None = draw(st.none() | st.just({}))
     if shape == "balance":
         new = {**balance(account), "ledger": draw(maybe_minor), "available": draw(maybe_minor)}
@@ -256,6 +306,11 @@ def any_record(draw: st.DrawFn) -> dict[str, Any]:
         key = {"pk": f"REFRESH#{draw(st.text(min_size=1, max_size=8))}", "sk": "RUN"}
     elif shape == "event":
         key, new = account_event(draw(st.sampled_from(["reauth_required", "reauthorised"])))
+    elif shape == "subscription":
+        states = st.sampled_from([None, "enabled", "failing", "disabled"])
+        key = SUBSCRIPTION_KEY
+        new = subscription(draw(states), webhook_disabled_reason=draw(st.none() | st.text()))
+        old = draw(st.none() | states.map(subscription))
     else:
         key = {"pk": f"ACCOUNT#{account}", "sk": draw(st.sampled_from(["PROFILE", "CHANGES"]))}
         new = {"kind": draw(st.text(max_size=5)), "status": "completed"}
@@ -301,6 +356,8 @@ def test_the_pipe_lets_through_every_record_an_event_comes_from() -> None:
         record("MODIFY", RUN_KEY, {"status": "failed", "error": "x"}, run("running")),
         record("INSERT", *account_event("reauth_required")),
         record("INSERT", *account_event("reauthorised")),
+        record("MODIFY", SUBSCRIPTION_KEY, subscription("failing"), subscription("enabled")),
+        record("MODIFY", SUBSCRIPTION_KEY, subscription("enabled"), subscription("disabled")),
     ]
     for item in wanted:
         assert passes(item), item["dynamodb"]["Keys"]
@@ -321,6 +378,9 @@ def test_the_pipe_filters_out_what_is_never_an_event() -> None:
         record("MODIFY", RUN_KEY, run("running"), run("running")),
         record("INSERT", {"pk": "REFRESH#rs_1", "sk": "ITEM#acc-1#balance"}, {"status": "failed"}),
         record("MODIFY", {"pk": "SUBSCRIPTION#s", "sk": "RUN"}, {"status": "completed"}),
+        record("MODIFY", {"pk": "SUBSCRIPTION#s", "sk": "DELIVERY#d1"}, {"status": "abandoned"}),
+        record("MODIFY", {"pk": "SUBSCRIPTION#s", "sk": "INFLIGHT"}, {"webhook_state": "x"}),
+        record("INSERT", SUBSCRIPTION_KEY, subscription("enabled")),
         record("MODIFY", *account_event("reauthorised")),
         record(
             "INSERT",

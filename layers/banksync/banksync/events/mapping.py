@@ -17,6 +17,7 @@ import hashlib
 from typing import Any
 
 from banksync.events.records import StreamRecord
+from banksync.events.subscriptions import is_subscription, webhook_changed
 from banksync.events.transactions import TransactionChanges, is_transaction_change
 from banksync.events.types import EventType
 
@@ -54,6 +55,8 @@ def single_event(record: StreamRecord) -> dict[str, Any] | None:
         return refresh_completed(record)
     if record.sk.startswith("EVENT#") and record.new.get("kind") == "account_event":
         return account_event(record)
+    if is_subscription(record) and (changed := webhook_changed(record)) is not None:
+        return envelope(*changed)
     return None
 
 

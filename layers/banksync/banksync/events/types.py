@@ -17,3 +17,5 @@ class EventType(StrEnum):
     REFRESH_COMPLETED = "banksync.refresh.completed"
     REAUTH_REQUIRED = "banksync.account.reauth_required"
     REAUTHORISED = "banksync.account.reauthorised"
+    WEBHOOK_DISABLED = "banksync.subscription.webhook_disabled"
+    WEBHOOK_ENABLED = "banksync.subscription.webhook_enabled"
