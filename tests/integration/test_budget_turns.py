@@ -44,7 +44,7 @@ def test_turns_follow_one_another_and_never_start_before_the_window_asked_for(
     clock = Clock(1_800_000_000.0 + len(takers) * 10_000)  # a fresh queue per example
     budget = budget_on(aws, stack, clock)
     turns = BudgetTurns(budget)
-    cap = budget.window_calls - budget.reserved_calls
+    cap = budget.window_calls
     booked_until = 0.0
     for calls, earliest, later in takers:
         wait = turns.take("sweep", calls, earliest)
@@ -65,7 +65,7 @@ class Racing:
         found = self._client.get_item(**kwargs)
         if not self.raced:
             self.raced = True
-            self.rival_wait = self._rival.take("sweep", 9, 0)
+            self.rival_wait = self._rival.take("sweep", 10, 0)
         return found
 
     def __getattr__(self, name: str) -> Any:
@@ -89,7 +89,7 @@ def test_a_turn_lost_to_a_concurrent_run_is_queued_behind_it(
 
 def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHarness) -> None:
     specs = [AccountSpec(f"acct-turn-{n}", "cust-turns") for n in range(3)]
-    refresh.use(World(accounts=specs), rate=10)  # windows of 60 s, 9 calls for the sweep
+    refresh.use(World(accounts=specs), rate=10)  # windows of 60 s of 10 calls
     budget = refresh.budget()
     while budget.take("on_demand") == 0:
         pass  # this window is spent: every run below is cut short at its first call
@@ -110,9 +110,9 @@ def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHar
     assert [first["counts"], second["counts"]] == [{"pending": 3}, {"pending": 1}]
     waits = [first["wait_seconds"], second["wait_seconds"], third["wait_seconds"]]
     assert waits[0] == pytest.approx(to_window, abs=1)
-    # The first run needs 3 calls: a third of the window; the second waits for it.
-    assert waits[1] == pytest.approx(to_window + 20, abs=1)
-    assert waits[2] == pytest.approx(to_window + 20 + 60 / 9, abs=1)
+    # The first run needs 3 calls: 3 of the window's 10; the second waits for it.
+    assert waits[1] == pytest.approx(to_window + 18, abs=1)
+    assert waits[2] == pytest.approx(to_window + 18 + 6, abs=1)
 
 
 def test_a_sweep_run_starts_as_many_items_as_its_share_of_a_window(refresh: RefreshHarness) -> None:

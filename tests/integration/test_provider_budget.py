@@ -3,8 +3,9 @@
 import threading
 
 import boto3
+import pytest
 
-from banksync.budget.limiter import WINDOW_CALLS, ProviderBudget
+from banksync.budget.limiter import RESERVE_RELEASED_AT, WINDOW_CALLS, ProviderBudget
 from devstack.template import StackTemplate
 from tests.support.sandbox import VirtualClock
 
@@ -36,6 +37,22 @@ def test_the_sweep_leaves_each_window_a_reserve_for_first_class_work(
     assert granted == WINDOW_CALLS - 1
     assert limiter.take("scheduled") > 0
     assert limiter.take("pushed") == 0
+
+
+def test_late_in_a_window_its_idle_reserve_goes_to_the_sweep(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    clock = VirtualClock(start=1_800_000_000.0)
+    limiter = budget(aws, stack, clock)
+    assert sum(limiter.take("sweep") == 0 for _ in range(WINDOW_CALLS)) == WINDOW_CALLS - 1
+    wait = limiter.take("sweep")
+    assert wait == pytest.approx(limiter.window_seconds * RESERVE_RELEASED_AT), "until the release"
+    clock.advance(wait)
+    assert limiter.take("sweep") == 0, "no first-class call came: the reserve is the sweep's"
+    full = limiter.take("on_demand")
+    assert full == pytest.approx(limiter.window_seconds * (1 - RESERVE_RELEASED_AT))
+    clock.advance(full)
+    assert limiter.take("on_demand") == 0, "a new window, its reserve intact"
 
 
 def test_a_high_rate_gets_longer_windows_not_bigger_bursts_per_second(

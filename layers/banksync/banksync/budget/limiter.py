@@ -13,9 +13,13 @@ windows they cover and a burst at one edge), so a rate 10 below the
 provider's limit (10 % below, past 100/min) never meets a 429: 50 for
 Okra's 60.
 
-Priorities: the last tenth of each window (at least one call) is kept for
+Priorities: the last tenth of each window's calls (at least one) is kept for
 on-demand refreshes and the provider's pushed updates, so a sweep or a
-schedule cannot starve them. Work under way comes first inside a run (its
+schedule cannot starve them; in the last tenth of the window's *time* the
+reserve is released to everyone, since first-class work that has not come by
+then finds a fresh reserve a moment later, in the next window, and a reserve
+left idle is a call the sweep never gets back (it capped a sweep at 45 of 50
+calls a minute). Work under way comes first inside a run (its
 polls before its starts) and across runs by turns (``banksync.budget.turns``);
 a further reserve that kept scheduled and sweep work from *starting* in the
 last fifth of a window left a fifth of the budget idle under a sweep, and is
@@ -37,6 +41,8 @@ PRIORITIES: tuple[Priority, ...] = ("on_demand", "pushed", "scheduled", "sweep")
 WINDOW_CALLS = 10
 MIN_WINDOW_SECONDS = 6.0
 FIRST_CLASS: frozenset[Priority] = frozenset({"on_demand", "pushed"})
+# Where in a window its reserve is released to every priority.
+RESERVE_RELEASED_AT = 0.9
 HELD = 10**9
 # What a window's item is, for a reader of the table's stream.
 WINDOW_STAMP = {":entity": "budget_window", ":version": 1}
@@ -70,9 +76,8 @@ class ProviderBudget:
         """0 if a call may be made now; otherwise the seconds until one may be."""
         now = self.clock()
         start = self._window_start(now)
-        cap = self.window_calls
-        if priority not in FIRST_CLASS:
-            cap -= self.reserved_calls
+        release = start + self.window_seconds * RESERVE_RELEASED_AT
+        cap = self.calls_for(priority, now)
         try:
             self._client.update_item(
                 TableName=self._table,
@@ -82,12 +87,24 @@ class ProviderBudget:
                 ExpressionAttributeValues=to_item(
                     {":one": 1, ":cap": cap, ":expires": self._expiry(start), **WINDOW_STAMP}
                 ),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return max(0.001, start + self.window_seconds - now)
-            raise
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            used = int(error.response.get("Item", {}).get("used", {}).get("N", HELD))
+            if cap < self.window_calls and used < self.window_calls:
+                return max(0.001, release - now)  # only the reserve is left: wait for it
+            return max(0.001, start + self.window_seconds - now)
         return 0.0
+
+    def calls_for(self, priority: Priority, now: float) -> int:
+        """How many of the window's calls ``priority`` may use at ``now``."""
+        start = self._window_start(now)
+        released = now >= start + self.window_seconds * RESERVE_RELEASED_AT
+        if priority in FIRST_CLASS or released:
+            return self.window_calls
+        return self.window_calls - self.reserved_calls
 
     def hold(self, seconds: float) -> None:
         """The provider said 429: no call from anyone for ``seconds``."""

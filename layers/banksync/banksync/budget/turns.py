@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from banksync.budget.limiter import FIRST_CLASS, STAMPED, Priority, ProviderBudget
+from banksync.budget.limiter import STAMPED, Priority, ProviderBudget
 from banksync.dynamo import to_item
 
 # Concurrent takers retry a lost race this often before falling back to the next window.
@@ -35,9 +35,9 @@ class BudgetTurns:
         """Seconds until this caller's turn for ``calls`` provider calls; never less
         than ``earliest`` (when the budget's next window opens)."""
         budget = self.budget
+        # Paced at the whole window: its reserve is released to every priority late in
+        # the window (``limiter``), and a turn that comes early costs one short round.
         cap = budget.window_calls
-        if priority not in FIRST_CLASS:
-            cap -= budget.reserved_calls
         length = budget.window_seconds * min(max(calls, 1), cap) / cap
         key = to_item({"pk": "BUDGET", "sk": f"TURNS#{priority}"})
         for _ in range(ATTEMPTS):
