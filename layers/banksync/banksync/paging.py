@@ -30,3 +30,24 @@ def decode_token(token: str, required: frozenset[str] = frozenset({"pk", "sk"}))
     ):
         raise BadTokenError()
     return key
+
+
+def between(partition: str, since: str | None, until: str | None) -> tuple[str, dict[str, str]]:
+    """The gsi1 key condition for a partition's sort keys in [since, until).
+
+    gsi1 sort keys are ``<time>#<id>``, so a bare ``until`` time sorts before every
+    key of that moment: ``BETWEEN`` (and ``<=``) on it already leave ``until`` out,
+    and ``since`` takes in every key from its moment on.
+    """
+    condition, values = "gsi1pk = :pk", {":pk": partition}
+    if since:
+        values[":since"] = since
+    if until:
+        values[":until"] = until
+    if since and until:
+        condition += " AND gsi1sk BETWEEN :since AND :until"
+    elif since:
+        condition += " AND gsi1sk >= :since"
+    elif until:
+        condition += " AND gsi1sk <= :until"
+    return condition, values

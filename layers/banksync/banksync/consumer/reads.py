@@ -15,7 +15,7 @@ from banksync.bankdata.transactions import snapshot_of
 from banksync.clock import Clock, utc_now
 from banksync.consumer.views import account_summary, account_view, balance_view
 from banksync.dynamo import from_item, to_item
-from banksync.paging import BadTokenError, decode_token, encode_token
+from banksync.paging import BadTokenError, between, decode_token, encode_token
 
 INDEX_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 Page = tuple[list[dict[str, Any]], str | None]
@@ -110,16 +110,7 @@ class ConsumerReads:
     ) -> Page:
         """Booked in [since, until), newest first; removed ones are left out."""
         partition = f"TXNS#{account_id}"
-        condition, values = "gsi1pk = :pk", {":pk": partition}
-        if since and until:
-            condition += " AND gsi1sk BETWEEN :since AND :until"
-            values |= {":since": since, ":until": until}
-        elif since:
-            condition += " AND gsi1sk >= :since"
-            values[":since"] = since
-        elif until:
-            condition += " AND gsi1sk < :until"
-            values[":until"] = until
+        condition, values = between(partition, since, until)
         rows, last = self._query(
             {
                 "IndexName": "gsi1",

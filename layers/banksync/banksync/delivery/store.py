@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from banksync.delivery.model import Delivery, DeliveryStatus
 from banksync.dynamo import conditional, from_item, to_item
-from banksync.paging import BadTokenError, decode_token, encode_token
+from banksync.paging import BadTokenError, between, decode_token, encode_token
 
 LISTING_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 
@@ -69,17 +69,8 @@ class DeliveryStore:
         (and before ``until``); a ``status`` narrows the page, which may then hold
         fewer than ``limit`` and still be followed by a ``next_token``."""
         partition = f"DELIVERIES#{subscription_id}"
-        values: dict[str, Any] = {":pk": partition}
-        condition = "gsi1pk = :pk"
-        if since and until:
-            condition += " AND gsi1sk BETWEEN :since AND :until"
-            values |= {":since": since, ":until": until}
-        elif since:
-            condition += " AND gsi1sk >= :since"
-            values[":since"] = since
-        elif until:
-            condition += " AND gsi1sk <= :until"
-            values[":until"] = until
+        condition, bounds = between(partition, since, until)
+        values: dict[str, Any] = dict(bounds)
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "gsi1",
