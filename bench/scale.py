@@ -109,6 +109,7 @@ def sweep(accounts: int) -> dict[str, Any]:
             "cpu_per_1000_items": cpu / max(1, len(items)) * 1000,
             "runs": len(runs),
             "rounds": sum(int(r["rounds"]) for r in runs),
+            **_pace([c.at for c in calls], began, last),
         }
 
 
@@ -186,6 +187,22 @@ def subscriptions(count: int, minutes: int) -> dict[str, Any]:
         }
 
 
+def _pace(times: list[float], began: float, last: float) -> dict[str, float]:
+    """Where the drain goes: calls a minute while the budget was busy (every whole
+    minute from the first call until nine in ten calls were made), and the tail after."""
+    times = sorted(times)
+    if not times:
+        return {"busy_rate": 0.0, "tail_seconds": 0.0, "start_seconds": 0.0}
+    busy_until = times[int(len(times) * 0.9)]
+    minutes = max(1.0, (busy_until - times[0]) / 60)
+    busy = sum(1 for t in times if t <= busy_until)
+    return {
+        "busy_rate": busy / minutes,
+        "tail_seconds": last - busy_until,
+        "start_seconds": times[0] - began,
+    }
+
+
 def _items(session: boto3.Session, table: str, sk: str = "ITEM#") -> list[dict[str, Any]]:
     from banksync.dynamo import from_item
 
@@ -236,6 +253,11 @@ def main() -> None:
     print(
         f"  provider calls: {result['calls']:,}; drain {result['drain_seconds'] / 3600:.2f} h "
         f"vs calls ÷ budget {result['ideal_seconds'] / 3600:.2f} h: {ratio:.2f}x (target ≤ 1.15x)"
+    )
+    print(
+        f"  pace: {result['busy_rate']:.1f} calls a minute until nine in ten were made "
+        f"(budget {RATE}); then a tail of {result['tail_seconds'] / 60:.1f} min "
+        f"(first call {result['start_seconds']:.0f} s after the sweep began)"
     )
     print(
         f"  poll rounds: {result['rounds']:,} over {result['runs']} executions "

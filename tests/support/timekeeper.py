@@ -17,6 +17,7 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 from tests.support.workflow import RefreshHarness
 
 SETTLE_LIMIT_SECONDS = 30.0
+WAKE_CHECK_SECONDS = 1.0
 
 
 class TimeKeeper:
@@ -24,7 +25,8 @@ class TimeKeeper:
         self.refresh = refresh
         self.clock = refresh.clock
         self._cond = threading.Condition()
-        self._parked: dict[int, float] = {}
+        # Each parked execution's endpoint and when it wakes of itself.
+        self._parked: dict[int, tuple[CallbackEndpoint, float]] = {}
         refresh.park = self.park  # type: ignore[method-assign]
         self._machine = refresh.stack.refs["RefreshStateMachine"]
         _, _, _, self._region, self._account, *_ = self._machine.split(":")
@@ -32,11 +34,20 @@ class TimeKeeper:
     def park(self, endpoint: CallbackEndpoint, timeout: float) -> None:
         key = id(endpoint)
         with self._cond:
-            self._parked[key] = self.clock.now + timeout
+            wakes_at = self.clock.now + timeout
+            self._parked[key] = (endpoint, wakes_at)
             self._cond.notify_all()
-            while not endpoint._notify_event.is_set() and self.clock.now < self._parked[key]:
-                self._cond.wait(0.05)
+            while not endpoint._notify_event.is_set() and self.clock.now < wakes_at:
+                # The driver wakes every parked execution at each step, and one whose
+                # task token was sent the moment it sees it; the timeout is a safety
+                # net. (A short one made every parked execution spin, and the
+                # harness's CPU grow with their number.)
+                self._cond.wait(WAKE_CHECK_SECONDS)
             del self._parked[key]
+
+    def _waiting(self) -> list[float]:
+        """When each execution still parked wakes (one whose token was sent is not)."""
+        return [at for endpoint, at in self._parked.values() if not endpoint._notify_event.is_set()]
 
     def running(self) -> int:
         # Straight from moto's backend: the driver asks often, and the API lists pages.
@@ -51,13 +62,15 @@ class TimeKeeper:
         while True:
             running = self.running()
             with self._cond:
-                parked = dict(self._parked)
-            if len(parked) >= running or time.monotonic() > limit:
+                waiting = self._waiting()
+                if len(waiting) < len(self._parked):
+                    self._cond.notify_all()  # a token was sent: that execution goes on
+            if len(waiting) >= running or time.monotonic() > limit:
                 break
             time.sleep(0.005)
         with self._cond:
             now = self.clock.now
-            target = min([*self._parked.values(), now + most])
+            target = min([*self._waiting(), now + most])
             self.clock.advance(max(0.0, target - now))  # 0: a wake is due now, let it run
             self._cond.notify_all()
         return running
