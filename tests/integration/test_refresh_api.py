@@ -9,9 +9,11 @@ import boto3
 import pytest
 
 from banksync.bankdata.store import BankDataStore
+from banksync.dynamo import from_item
 from devstack.sandbox import demo_world
 from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start, invoke, json_body, load_event
+from tests.support.records import record_schemas
 from tests.support.workflow import RefreshHarness
 
 ACCOUNT = "6740a2b3c4d5e6f7a8000c01"
@@ -202,3 +204,10 @@ def test_a_run_only_the_last_resort_could_mark_failed_can_be_read(
     assert answer["statusCode"] == 200
     status = json_body(answer)
     assert (status["status"], status["error"], status["items"]) == ("failed", "RuntimeError", [])
+    # Written by the state machine alone, it is still a whole run record, listed by time.
+    client = refresh.aws.client("dynamodb")
+    key = {"pk": {"S": "REFRESH#never-started"}, "sk": {"S": "RUN"}}
+    record = from_item(client.get_item(TableName=refresh.stack.refs["DataTable"], Key=key)["Item"])
+    (schema,) = [s for s in record_schemas() if s.entity == "refresh_run"]
+    assert schema.problems(record) == []
+    assert record["gsi2sk"].endswith("#never-started")
