@@ -35,7 +35,7 @@ def test_a_failed_transaction_still_leaves_nothing_and_copies_no_table(
     monkeypatch.setattr(copy, "deepcopy", counting)
     client.put_item(TableName=table, Item={"pk": {"S": "P"}, "sk": {"S": "kept"}, "n": {"N": "1"}})
     actions = [put(table, f"new-{n}") for n in range(20)]
-    bump = {
+    bump: dict[str, Any] = {
         "TableName": table,
         "Key": {"pk": {"S": "P"}, "sk": {"S": "kept"}},
         "UpdateExpression": "ADD n :one",

@@ -12,6 +12,10 @@ required) is kept beside them, once per product and newest only:
 ``<product>_failed_at`` and ``<product>_failure`` (its status and reason), so
 that an account's last refresh and its outcome are read with the profile.
 
+A refresh round marks each account it stored once, all its products in one
+write (``mark_synced_together``): the profile is in both of the table's
+indexes, so every write of it costs three write units.
+
 The daily sweep skips a product the provider pushed within its threshold
 (``SweepStaleAfterHours``, 26 h: a day and some drift): the provider's own
 daily refresh is keeping it fresh. Data banksync fetched itself counts as
@@ -23,6 +27,8 @@ not every other day.
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from banksync.dynamo import conditional, to_item
 
@@ -77,6 +83,35 @@ class AccountFreshness:
         if pushed:
             marked = self._mark(account_id, pushed_attribute(product), as_of) or marked
         return marked
+
+    def mark_synced_together(self, account_id: str, as_of: dict[str, str]) -> list[str]:
+        """Record several products' data (``as_of`` by product) in one write when every
+        mark moves forward, as after a round that stored an account's balance and its
+        transactions: the profile sits in both indexes, so each write of it costs three
+        units. Returns the products marked; none if the account is unknown."""
+        names = {f"#p{i}": synced_attribute(p) for i, p in enumerate(as_of)}
+        values = {f":p{i}": moment for i, moment in enumerate(as_of.values())}
+        newer = " AND ".join(
+            f"(attribute_not_exists(#p{i}) OR #p{i} < :p{i})" for i in range(len(as_of))
+        )
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}),
+                UpdateExpression="SET " + ", ".join(f"#p{i} = :p{i}" for i in range(len(as_of))),
+                ConditionExpression=f"attribute_exists(pk) AND {newer}",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            if not error.response.get("Item"):
+                return []  # not registered: nothing to mark
+            # Some mark is newer already: move each of the others on its own.
+            return [p for p, moment in as_of.items() if self.mark_synced(account_id, p, moment)]
+        return list(as_of)
 
     def mark_unsuccessful(
         self, account_id: str, product: str, status: str, reason: str | None, at: str

@@ -30,7 +30,7 @@ holds everyone.
 import math
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from botocore.exceptions import ClientError
 
@@ -92,7 +92,9 @@ class ProviderBudget:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            used = int(error.response.get("Item", {}).get("used", {}).get("N", HELD))
+            # The window as it stood (ReturnValuesOnConditionCheckFailure): the count.
+            window = cast(dict[str, Any], dict(error.response).get("Item") or {})
+            used = int(window.get("used", {}).get("N", HELD))
             if cap < self.window_calls and used < self.window_calls:
                 return max(0.001, release - now)  # only the reserve is left: wait for it
             return max(0.001, start + self.window_seconds - now)

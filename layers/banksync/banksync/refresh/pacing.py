@@ -100,3 +100,24 @@ def overdue(
         return False
     backstop = deadline + timedelta(seconds=settings.pending_limit_seconds)
     return asked or item.status is ItemStatus.PENDING or now >= backstop
+
+
+def waiting(item: RefreshItem, now: datetime) -> bool:
+    """Held back until its retry time (a 503)."""
+    return bool(item.retry_at) and datetime.fromisoformat(item.retry_at or "") > now
+
+
+def resume_point(run: RefreshRun, now: datetime, settings: WorkflowSettings) -> str | None:
+    """Where the last round stopped for lack of budget, if that was so recent that
+    the items before it need no poll yet (asking their callbacks again would only
+    spend the budget the rest of the batch waits for); None: a full round."""
+    resume, cut_at = run.resume_at, run.cut_at
+    run.resume_at = None
+    if not resume or not cut_at:
+        run.cut_at = None
+        return None
+    since = (now - datetime.fromisoformat(cut_at)).total_seconds()
+    if since >= settings.poll_interval_seconds:
+        run.cut_at = None  # long enough: a full round, every started item asked again
+        return None
+    return resume

@@ -20,6 +20,9 @@ class ItemSteps:
         self.bank = bank
         self.budget = budget
         self.priority: Priority = "scheduled"
+        # What this round stored, by account and product: marked on the profile at
+        # the round's end (``mark_stored``), one write per account.
+        self.stored: dict[str, dict[str, str]] = {}
 
     def use_priority(self, priority: Priority) -> None:
         """Every provider call from here on takes a budget token at ``priority``."""
@@ -84,8 +87,15 @@ class ItemSteps:
             transactions = ready.data.get("transactions") or []
             new, updated = self.bank.save_transactions(item.account_id, transactions, as_of)
             item.new_transactions, item.updated_transactions = new, updated
-        self.bank.freshness.mark_synced(item.account_id, item.product, as_of)
+        self.stored.setdefault(item.account_id, {})[item.product] = as_of
         item.finish(ItemStatus.SUCCEEDED, at)
+
+    def mark_stored(self) -> None:
+        """Mark how fresh each account stored this round is, one profile write each:
+        its balance and its transactions usually finish in the same round."""
+        stored, self.stored = self.stored, {}
+        for account_id, as_of in stored.items():
+            self.bank.freshness.mark_synced_together(account_id, as_of)
 
     def record_unsuccessful(self, item: RefreshItem) -> None:
         """Keep on the account that its last refresh of this product did not succeed."""

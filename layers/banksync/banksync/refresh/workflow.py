@@ -5,7 +5,6 @@ is safe to retry: a started item is never started again, and a finished item
 is never touched again. The state machine carries only a Progress summary.
 """
 
-import json
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -33,13 +32,16 @@ from banksync.refresh.pacing import (
     item_deadline,
     overdue,
     passed,
+    resume_point,
     round_order,
     round_wait,
+    waiting,
 )
 from banksync.refresh.request import StartRequest, parse_priority
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
+from banksync.refresh.summary import count_by_status, error_summary
 from banksync.refresh.wake import WakeSignals
 
 # Stop calling the provider when a task has less than this left, so that one
@@ -78,9 +80,14 @@ class RefreshWorkflow:
         self.steps.use_priority(request.priority)
         now = self.clock()
         run = self._ensure_run(request, now)
-        items = self._ensure_items(run, request, now)
+        items, unsaved = self._ensure_items(run, request, now)
         turn = Round(poll=False, fallback=True)
-        cut_short = self._advance(run, items, now, turn, remaining=remaining)
+        try:
+            cut_short = self._advance(run, items, now, turn, remaining, unsaved)
+        finally:  # a round that failed part-way still records every item, for the abort
+            for item in items:
+                if item.key["sk"] in unsaved:
+                    self.runs.add_item(item)
         return self._progress(
             run, items, now, turn, initial_wait=request.initial_wait_seconds, cut_short=cut_short
         )
@@ -98,7 +105,7 @@ class RefreshWorkflow:
         now = self.clock()
         run.rounds += 1
         turn = Round(poll=True, fallback=not woken or passed(run.fallback_at, now))
-        cut_short = self._advance(run, items, now, turn, remaining=remaining)
+        cut_short = self._advance(run, items, now, turn, remaining, unsaved=set())
         if turn.missed and run.awaiting_webhooks and self.wake is not None:
             self.wake.record_miss(iso(now))
         return self._progress(run, items, now, turn, cut_short=cut_short)
@@ -108,7 +115,7 @@ class RefreshWorkflow:
         failed before its record was written (bad input, a failed write) is recorded as
         failed, so that it can be read like any other."""
         now = iso(self.clock())
-        summary = _error_summary(error)
+        summary = error_summary(error)
         run = self.runs.run(refresh_id) or self._failed_before_start(refresh_id, now, summary)
         reason = f"workflow failed: {summary}"
         for item in self.runs.items(refresh_id):
@@ -118,7 +125,7 @@ class RefreshWorkflow:
                 self.steps.record_unsuccessful(item)
         run.status, run.finished_at, run.updated_at = RunStatus.FAILED, now, now
         run.error = summary
-        run.counts = _counts(self.runs.items(refresh_id))
+        run.counts = count_by_status(self.runs.items(refresh_id))
         self.runs.save_run(run)
         # The full cause (with its stack trace) goes to the logs, never to the API.
         logger.error("refresh failed", extra={"refresh_id": refresh_id, "cause": error})
@@ -148,18 +155,24 @@ class RefreshWorkflow:
 
     def _ensure_items(
         self, run: RefreshRun, request: StartRequest, now: datetime
-    ) -> list[RefreshItem]:
+    ) -> tuple[list[RefreshItem], set[str]]:
+        """The run's items, and the sort keys of those not stored yet: a new item is
+        first written once the start round has advanced it (one write, not a pending
+        one and then a started one). Stored ones (a retried start) stay as they are."""
+        items = {item.key["sk"]: item for item in self.runs.items(run.refresh_id)}
+        unsaved: set[str] = set()
         for spec in self.steps.resolve(request, iso(now)):
-            self.runs.add_item(
-                RefreshItem(
-                    run.refresh_id,
-                    spec.account_id,
-                    spec.product,
-                    spec.customer_id,
-                    subscription_id=spec.subscription_id,
-                )
+            item = RefreshItem(
+                run.refresh_id,
+                spec.account_id,
+                spec.product,
+                spec.customer_id,
+                subscription_id=spec.subscription_id,
             )
-        return self.runs.items(run.refresh_id)
+            if item.key["sk"] not in items:
+                items[item.key["sk"]] = item
+                unsaved.add(item.key["sk"])
+        return list(items.values()), unsaved
 
     def _advance(
         self,
@@ -168,11 +181,13 @@ class RefreshWorkflow:
         now: datetime,
         turn: Round,
         remaining: Remaining,
+        unsaved: set[str],
     ) -> bool:
-        """One round over the batch; True if it stopped early for lack of time."""
+        """One round over the batch; True if it stopped early for lack of time.
+        ``unsaved``: the items not stored yet (each is written once, as left)."""
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
-        resume = self._resume_point(run, now)
+        resume = resume_point(run, now, self.settings)
         # Work under way first: the budget finishes what was started before starting more.
         for item in sorted(items, key=round_order):
             if item.status.terminal:
@@ -186,7 +201,7 @@ class RefreshWorkflow:
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not started before the deadline")
             elif remaining() < TIME_RESERVE_MS:
                 cut_short = True
-            elif not held(run, now) and not _waiting(item, now) and not visited:
+            elif not held(run, now) and not waiting(item, now) and not visited:
                 self._step(run, item, now, turn)
                 asked = not budget_cut(run, now)
                 if run.resume_at is None and not asked:
@@ -195,12 +210,16 @@ class RefreshWorkflow:
                     run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
             if not item.status.terminal and overdue(run, item, now, asked, self.settings):
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
-            if item.to_record() != before:  # a not-ready poll changes nothing: no write
+            if item.key["sk"] in unsaved:
+                self.runs.add_item(item)
+                unsaved.discard(item.key["sk"])
+            elif item.to_record() != before:  # a not-ready poll changes nothing: no write
                 self.runs.save_item(item)
             if item.status.terminal:
                 finished[item.status] += 1
                 if item.status is not ItemStatus.SUCCEEDED:
                     self.steps.record_unsuccessful(item)
+        self.steps.mark_stored()
         for status, count in finished.items():  # one value per round, not one per item
             metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
         if budget_cut(run, now):
@@ -216,21 +235,6 @@ class RefreshWorkflow:
             run.turn_at = iso(now + timedelta(seconds=wait))
         moments = (datetime.fromisoformat(m) for m in (run.budget_until, run.turn_at) if m)
         run.budget_until = iso(max(moments, default=now))
-
-    def _resume_point(self, run: RefreshRun, now: datetime) -> str | None:
-        """Where the last round stopped for lack of budget, if that was so recent that
-        the items before it need no poll yet (asking their callbacks again would only
-        spend the budget the rest of the batch waits for); None: a full round."""
-        resume, cut_at = run.resume_at, run.cut_at
-        run.resume_at = None
-        if not resume or not cut_at:
-            run.cut_at = None
-            return None
-        since = (now - datetime.fromisoformat(cut_at)).total_seconds()
-        if since >= self.settings.poll_interval_seconds:
-            run.cut_at = None  # long enough: a full round, every started item asked again
-            return None
-        return resume
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by (at most) one provider call."""
@@ -276,7 +280,7 @@ class RefreshWorkflow:
         initial_wait: int | None = None,
         cut_short: bool = False,
     ) -> dict[str, Any]:
-        counts = _counts(items)
+        counts = count_by_status(items)
         done = all(item.status.terminal for item in items)
         run.counts, run.updated_at = counts, iso(now)
         if done:
@@ -297,26 +301,3 @@ class RefreshWorkflow:
             return False
         trust = timedelta(seconds=self.settings.webhook_trust_seconds)
         return self.wake.webhooks_reliable(now, trust)
-
-
-def _waiting(item: RefreshItem, now: datetime) -> bool:
-    return bool(item.retry_at) and datetime.fromisoformat(item.retry_at or "") > now
-
-
-def _error_summary(error: dict[str, Any]) -> str:
-    """``ErrorType: message`` from a Step Functions error, without any stack trace."""
-    name = str(error.get("Error") or "unknown error")
-    try:
-        cause = json.loads(error.get("Cause") or "")
-    except (TypeError, ValueError):
-        cause = error.get("Cause")
-    if isinstance(cause, dict):
-        return f"{cause.get('errorType', name)}: {str(cause.get('errorMessage', ''))[:200]}"
-    return f"{name}: {str(cause or '')[:200]}" if cause else name
-
-
-def _counts(items: list[RefreshItem]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[str(item.status)] = counts.get(str(item.status), 0) + 1
-    return counts

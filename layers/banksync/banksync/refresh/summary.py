@@ -1,0 +1,25 @@
+"""What a refresh run reports of itself: its items by status, and why it failed."""
+
+import json
+from typing import Any
+
+from banksync.refresh.model import RefreshItem
+
+
+def error_summary(error: dict[str, Any]) -> str:
+    """``ErrorType: message`` from a Step Functions error, without any stack trace."""
+    name = str(error.get("Error") or "unknown error")
+    try:
+        cause = json.loads(error.get("Cause") or "")
+    except (TypeError, ValueError):
+        cause = error.get("Cause")
+    if isinstance(cause, dict):
+        return f"{cause.get('errorType', name)}: {str(cause.get('errorMessage', ''))[:200]}"
+    return f"{name}: {str(cause or '')[:200]}" if cause else name
+
+
+def count_by_status(items: list[RefreshItem]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[str(item.status)] = counts.get(str(item.status), 0) + 1
+    return counts
