@@ -17,10 +17,11 @@ import statistics
 import subprocess
 import sys
 from collections.abc import Mapping
+from importlib.util import cache_from_source
 from pathlib import Path
 from typing import Any
 
-from bench.lambda_site import layer_tree, runtime_packages
+from bench.lambda_site import layer_tree, python_files, runtime_packages
 from devstack.provision import function_environment
 from devstack.template import StackTemplate
 
@@ -125,6 +126,19 @@ def sample(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     return float(wall) * 1000, float(cpu) * 1000
 
 
+def compiled_at_start(code: str, cwd: Path, env: dict[str, str]) -> list[str]:
+    """The layer's modules a cold start compiles because it has no bytecode of them,
+    found in a run of its own, untimed. (anyio parses its own source for its lazy
+    imports, bytecode or not: that is not counted.)"""
+    layer = layer_tree(BYTECODE)
+    _, compiled = python_files(code, cwd, env)
+    return sorted(
+        path.relative_to(layer).as_posix()
+        for path in compiled
+        if path.is_relative_to(layer) and not Path(cache_from_source(str(path))).exists()
+    )
+
+
 def main() -> None:
     if sys.version_info[:2] != (3, 13):
         sys.exit("make bench measures on Python 3.13, the Lambda runtime")
@@ -155,6 +169,13 @@ def main() -> None:
             f"{cpu_of[name]:6.0f}ms {cpu_ratio:5.2f}x{mark}"
         )
     print(f"  slowest / floor (wall): {worst:.2f}x (target ≤ {TARGET}x)")
+    if BYTECODE:
+        for name, (code, cwd, env) in sorted(cases.items()):
+            if modules := compiled_at_start(code, cwd, env):
+                print(
+                    f"  {name} compiles {len(modules)} layer modules at every start"
+                    f" ({', '.join(modules[:3])}, …): run scripts/layer_bytecode.py"
+                )
 
 
 if __name__ == "__main__":

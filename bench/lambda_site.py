@@ -10,6 +10,7 @@ pins, and the SDK at the versions the tests run against.
 """
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_REQUIREMENTS = ROOT / "layers" / "banksync" / "requirements.txt"
+# The packages' modules the layer's build compiles (scripts/layer_bytecode.py).
+BYTECODE_LIST = LAYER_REQUIREMENTS.parent / "bytecode.txt"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 # What the python3.13 runtime ships beside the interpreter.
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
@@ -110,6 +113,36 @@ def runtime_packages() -> Path:
         )  # fmt: skip
         (target / ".compiled").touch()
     return target
+
+
+# Prints, after ``code``, the Python files it read (a module's bytecode, .pyc, or
+# its source) and those it compiled from source (no bytecode; importlib compiles
+# with the file's path, ``ast.parse`` of a source read for another reason does not).
+# Optional imports that fail (httpcore tries h2 and socksio) read their module all
+# the same, and leave no trace in sys.modules.
+PYTHON_FILES_PROBE = (
+    "import sys, json; seen = {{'open': [], 'compile': []}}; "
+    "sys.addaudithook(lambda event, args: seen[event].append(args[0] if event == 'open'"
+    " else args[1]) if event in seen and isinstance(args[0 if event == 'open' else 1], str)"
+    " and (args[0] if event == 'open' else args[1]).endswith(('.py', '.pyc')) else None)\n"
+    "{code}\n"
+    "print(json.dumps(seen))"
+)
+
+
+def python_files(code: str, cwd: Path, env: dict[str, str]) -> tuple[list[Path], list[Path]]:
+    """The .py and .pyc files running ``code`` as a function's cold start read, and the
+    sources it compiled."""
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", PYTHON_FILES_PROBE.format(code=code)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    return [Path(f) for f in seen["open"]], [Path(f) for f in seen["compile"]]
 
 
 def tree_size(path: Path) -> int:

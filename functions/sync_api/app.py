@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -9,14 +10,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from banksync.api import deliveries, refreshes, subscriptions, sweeps
 from banksync.api.errors import register_error_handlers
 from banksync.api.settings import ApiSettings
+from banksync.api.write_errors import register_write_errors
 from banksync.delivery.settings import DeliveryApiSettings
 from banksync.observability import logger, metrics
 
 settings = ApiSettings.from_environ()
-refresh_routes = refreshes.RefreshRoutes(settings)
-subscription_service = subscriptions.build_service(settings)
-sweep_routes = sweeps.SweepRoutes(settings)
-delivery_routes = deliveries.DeliveryRoutes(settings, DeliveryApiSettings.from_environ())
+# One client of each service for every route: each more costs its own init.
+dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+refresh_routes = refreshes.RefreshRoutes(settings, dynamodb)
+subscription_service = subscriptions.build_service(settings, dynamodb)
+sweep_routes = sweeps.SweepRoutes(settings, dynamodb, sqs)
+delivery_routes = deliveries.DeliveryRoutes(
+    settings, DeliveryApiSettings.from_environ(), dynamodb, sqs
+)
 
 app = APIGatewayHttpResolver()
 app.include_router(refreshes.router)
@@ -24,6 +30,7 @@ app.include_router(subscriptions.router)
 app.include_router(sweeps.router)
 app.include_router(deliveries.router)
 register_error_handlers(app)
+register_write_errors(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -16,13 +16,6 @@ from banksync.api.params import (
     time_param,
     token_param,
 )
-from banksync.api.read_answers import (
-    AccountPage,
-    AccountView,
-    BalancePage,
-    SyncPage,
-    TransactionPage,
-)
 from banksync.api_errors import ApiError
 from banksync.consumer.reads import ConsumerReads, NotFoundError
 from banksync.feed.cursor import MAX_CURSOR_CHARS, CursorError
@@ -85,7 +78,7 @@ def _routes() -> ReadRoutes:
     summary="A customer's accounts",
     tags=TAGS,
     operation_id="listCustomerAccounts",
-    responses=described.answers({200: (AccountPage, "one page of accounts")}, {}),
+    responses=described.answers({200: ("AccountPage", "one page of accounts")}, {}),
     openapi_extensions=described.parameters(CUSTOMER, *_paging(DEFAULT_PAGE, MAX_PAGE)),
 )
 def customer_accounts(customer: str) -> dict[str, Any]:
@@ -104,7 +97,7 @@ def customer_accounts(customer: str) -> dict[str, Any]:
     summary="An account: profile, latest balance, data age, last refresh, reauthorisation",
     tags=TAGS,
     operation_id="getAccount",
-    responses=described.answers({200: (AccountView, "the account")}, UNKNOWN_ACCOUNT),
+    responses=described.answers({200: ("AccountView", "the account")}, UNKNOWN_ACCOUNT),
     openapi_extensions=described.parameters(ACCOUNT_ID),
 )
 def account(account_id: str) -> dict[str, Any]:
@@ -121,7 +114,7 @@ def account(account_id: str) -> dict[str, Any]:
     summary="An account's balance history, newest first",
     tags=TAGS,
     operation_id="listBalances",
-    responses=described.answers({200: (BalancePage, "one page of balances")}, UNKNOWN_ACCOUNT),
+    responses=described.answers({200: ("BalancePage", "one page of balances")}, UNKNOWN_ACCOUNT),
     openapi_extensions=described.parameters(ACCOUNT_ID, *_paging(DEFAULT_PAGE, MAX_PAGE)),
 )
 def balances(account_id: str) -> dict[str, Any]:
@@ -142,7 +135,7 @@ def balances(account_id: str) -> dict[str, Any]:
     tags=TAGS,
     operation_id="listTransactions",
     responses=described.answers(
-        {200: (TransactionPage, "one page of transactions")}, UNKNOWN_ACCOUNT
+        {200: ("TransactionPage", "one page of transactions")}, UNKNOWN_ACCOUNT
     ),
     openapi_extensions=described.parameters(
         ACCOUNT_ID,
@@ -178,7 +171,7 @@ def transactions(account_id: str) -> dict[str, Any]:
     tags=["sync"],
     operation_id="syncAccountTransactions",
     responses=described.answers(
-        {200: (SyncPage, "the changes after the cursor")}, {**CURSOR_ERRORS, **UNKNOWN_ACCOUNT}
+        {200: ("SyncPage", "the changes after the cursor")}, {**CURSOR_ERRORS, **UNKNOWN_ACCOUNT}
     ),
     openapi_extensions=described.parameters(ACCOUNT_ID, *_sync_params()),
 )
@@ -197,7 +190,7 @@ def account_sync(account_id: str) -> dict[str, Any]:
     description="As the account's feed; the cursor holds a position per account.",
     tags=["sync"],
     operation_id="syncCustomerTransactions",
-    responses=described.answers({200: (SyncPage, "the changes after the cursor")}, CURSOR_ERRORS),
+    responses=described.answers({200: ("SyncPage", "the changes after the cursor")}, CURSOR_ERRORS),
     openapi_extensions=described.parameters(CUSTOMER, *_sync_params()),
 )
 def customer_sync(customer: str) -> dict[str, Any]:

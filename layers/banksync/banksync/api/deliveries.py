@@ -42,22 +42,31 @@ MAX_OVERLAP_HOURS = 24 * 7
 
 
 class DeliveryRoutes:
-    def __init__(self, settings: ApiSettings, delivery: DeliveryApiSettings) -> None:
-        dynamodb = boto3.client("dynamodb")
+    def __init__(
+        self,
+        settings: ApiSettings,
+        delivery: DeliveryApiSettings,
+        dynamodb: Any = None,
+        sqs: Any = None,
+    ) -> None:
+        dynamodb = dynamodb or boto3.client("dynamodb")
         self.deliveries = DeliveryStore(settings.data_table_name, dynamodb)
         self.replays = Replays(
             self.deliveries,
             SubscriptionStore(settings.data_table_name, dynamodb),
-            DeliveryQueue(delivery.delivery_queue_url),
+            DeliveryQueue(delivery.delivery_queue_url, sqs),
             WindowCounter(settings.data_table_name, dynamodb),
             delivery.replays_per_minute,
         )
         self.secret_overlap_hours = delivery.secret_overlap_hours
         self.public_api_url = settings.public_api_url
-        # Retries of one POST (same caller, Idempotency-Key and request) queue once.
+        # Retries of one POST (same caller, Idempotency-Key and request) queue once;
+        # the shared client spares the persistence layer a boto3 session of its own.
         self._replay_once = idempotent_function(
             data_keyword_argument="command",
-            persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name),
+            persistence_store=DynamoDBPersistenceLayer(
+                table_name=settings.idempotency_table_name, boto3_client=dynamodb
+            ),
             config=idempotency_config,
         )(self._replay)
 

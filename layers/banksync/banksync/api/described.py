@@ -3,17 +3,21 @@
 Routes keep reading bodies and parameters with the strict reader
 (``bodies.py``, ``params.py``); these builders only describe what that reader
 accepts and what the route answers, through the decorators' ``responses`` and
-``openapi_extensions``. ``REQUEST_MODELS`` collects the bodies' models (and the
-error shape) so the generator can put their schemas in ``components``.
+``openapi_extensions``. ``REQUEST_MODELS`` collects the bodies' models so the
+generator can put their schemas in ``components``.
+
+An answer is described by its model or by the model's name: a name (resolved
+by the generator, ``openapi.py``) lets a function's routes load without the
+answer models, and so without pydantic, which the read API uses for nothing
+else (~0.3x the floor of its cold start: pydantic and the models' classes).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import SkipJsonSchema
-
-from banksync.api.answers import no_default
 from banksync.api.params import ID
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 ERROR_REF = "#/components/schemas/ErrorBody"
 # Operations list these under this key; the generator merges them into the
@@ -43,36 +47,14 @@ BODY_ERRORS = {
     "JSON object; invalid_request: a field breaks the schema",
     413: "body_too_large: the body is larger than the API reads",
 }
-# Models the document needs beyond the answers': bodies, and the error shape.
-REQUEST_MODELS: dict[str, type[BaseModel]] = {}
-
-
-class ErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    code: str = Field(description="a stable, machine-readable code, e.g. invalid_request")
-    message: str = Field(description="what went wrong, for a person")
-    fields: dict[str, str] | SkipJsonSchema[None] = Field(
-        default=None,
-        json_schema_extra=no_default,
-        description="each offending input (field, parameter or header) and its rule; "
-        "absent when no single input is at fault",
-    )
-
-
-class ErrorBody(BaseModel):
-    """Every failure of the API, whatever the status."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    error: ErrorDetail
-
-
-REQUEST_MODELS["ErrorBody"] = ErrorBody
+# Models of the request bodies, which the document needs beyond the answers'.
+REQUEST_MODELS: dict[str, "type[BaseModel]"] = {}
+# Answers named rather than given as models: the generator finds their models.
+NAMED_ANSWERS: set[str] = set()
 
 
 def answers(
-    ok: dict[int, tuple[type[BaseModel] | None, str]],
+    ok: "dict[int, tuple[type[BaseModel] | str | None, str]]",
     errors: dict[int, str],
     *,
     body: bool = False,
@@ -80,15 +62,18 @@ def answers(
 ) -> dict[int, Any]:
     """The ``responses`` of a route: its successes and each 4xx/5xx it answers.
 
-    ``ok`` maps a status to the model of its JSON body (None: no body) and a
-    description; ``errors`` a status to the codes behind it; ``body``: the route
-    reads a JSON body, so the reader's own refusals apply too; ``located``: a
-    success carries a Location header.
+    ``ok`` maps a status to the model of its JSON body, or the model's name
+    (None: no body), and a description; ``errors`` a status to the codes
+    behind it; ``body``: the route reads a JSON body, so the reader's own
+    refusals apply too; ``located``: a success carries a Location header.
     """
     described: dict[int, Any] = {}
     for status, (model, description) in ok.items():
         answer: dict[str, Any] = {"description": description, "content": {}}
-        if model is not None:
+        if isinstance(model, str):
+            NAMED_ANSWERS.add(model)
+            answer["content"] = {"application/json": {"schema": {"$ref": _ref(model)}}}
+        elif model is not None:
             answer["content"] = {"application/json": {"model": model}}
         if located:
             answer["headers"] = {"Location": {"schema": {"type": "string", "format": "uri"}}}
@@ -108,10 +93,10 @@ def answers(
     return described
 
 
-def json_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
+def json_body(model: "type[BaseModel]", *, required: bool = True) -> dict[str, Any]:
     """The ``openapi_extensions`` that describe a route's JSON request body."""
     REQUEST_MODELS[model.__name__] = model
-    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    schema = {"$ref": _ref(model.__name__)}
     return {
         "requestBody": {
             "required": required,
@@ -159,3 +144,7 @@ def parameters(*described: dict[str, Any]) -> dict[str, Any]:
     path's names; these say what each takes.
     """
     return {PARAMETERS_KEY: list(described)}
+
+
+def _ref(model_name: str) -> str:
+    return f"#/components/schemas/{model_name}"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.models import Server, ServerVariable
+from aws_lambda_powertools.event_handler.openapi.models import Schema, Server, ServerVariable
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -23,10 +23,12 @@ from banksync.api import (
     accounts,
     deliveries,
     described,
+    read_answers,
     refreshes,
     subscriptions,
     sweeps,
 )
+from banksync.api.error_body import ErrorBody
 
 DOCUMENT = Path("openapi/banksync.json")
 VERSION = "1.0.0"
@@ -59,6 +61,8 @@ TAGS = {
     "accounts": "normalised accounts, balances and transactions",
     "sync": "the incremental change feed (cursor)",
 }
+# Where the answers the routes name (``described.answers``) have their models.
+ANSWER_MODULES = (read_answers,)
 # Powertools adds these for its own request validation, which these routes do not use.
 UNUSED_COMPONENTS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
@@ -97,7 +101,8 @@ def document() -> dict[str, Any]:
     found["tags"] = [{"name": name, "description": why} for name, why in TAGS.items()]
     components = found.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    schemas.update(_schemas(described.REQUEST_MODELS))
+    schemas.update(_schemas({"ErrorBody": ErrorBody, **described.REQUEST_MODELS}))
+    schemas.update(_as_powertools_writes(_schemas(named_answers())))
     for name in UNUSED_COMPONENTS:
         if f'"#/components/schemas/{name}"' not in json.dumps(found["paths"]):
             schemas.pop(name, None)
@@ -113,6 +118,30 @@ def rendered() -> str:
 def routes(doc: dict[str, Any]) -> set[tuple[str, str]]:
     """(METHOD, path) of every operation, paths as the template writes them."""
     return {(method.upper(), path) for path, ops in doc["paths"].items() for method in ops}
+
+
+def named_answers() -> dict[str, type[BaseModel]]:
+    """The model of each answer a route names rather than gives."""
+    found: dict[str, type[BaseModel]] = {}
+    for name in sorted(described.NAMED_ANSWERS):
+        models = [getattr(module, name, None) for module in ANSWER_MODULES]
+        model = next((m for m in models if isinstance(m, type) and issubclass(m, BaseModel)), None)
+        if model is None:
+            raise LookupError(f"a route answers {name}, a model no answer module defines")
+        found[name] = model
+    return found
+
+
+def _as_powertools_writes(schemas: dict[str, Any]) -> dict[str, Any]:
+    """Schemas as Powertools writes an answer given as a model (through its Schema
+    model, leaving out every null such as ``default: null``), so that an answer
+    named reads the same."""
+    return {
+        name: json.loads(
+            Schema.model_validate(schema).model_dump_json(by_alias=True, exclude_none=True)
+        )
+        for name, schema in schemas.items()
+    }
 
 
 def _merge_parameters(operation: dict[str, Any]) -> None:

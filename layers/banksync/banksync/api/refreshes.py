@@ -45,19 +45,25 @@ idempotency_config = IdempotencyConfig(
 
 
 class RefreshRoutes:
-    def __init__(self, settings: ApiSettings) -> None:
+    def __init__(self, settings: ApiSettings, dynamodb: Any = None) -> None:
         self.public_api_url = settings.public_api_url
-        runs = RefreshRunStore(settings.data_table_name)
+        # One client for every store: each more would cost its own init at cold start.
+        dynamodb = dynamodb or boto3.client("dynamodb")
+        runs = RefreshRunStore(settings.data_table_name, dynamodb)
         self.refreshes = OnDemandRefreshes(
             runs,
-            BankDataStore(settings.data_table_name),
+            BankDataStore(settings.data_table_name, dynamodb),
             settings.refresh_state_machine_arn,
             settings.refresh_deadline_seconds,
         )
-        self.listing = RefreshListing(settings.data_table_name, boto3.client("dynamodb"))
+        self.listing = RefreshListing(settings.data_table_name, dynamodb)
+        # Given a client, the persistence layer opens no boto3 session of its own,
+        # which would load every model again (~150 ms of cold start).
         self._start_once = idempotent_function(
             data_keyword_argument="command",
-            persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name),
+            persistence_store=DynamoDBPersistenceLayer(
+                table_name=settings.idempotency_table_name, boto3_client=dynamodb
+            ),
             config=idempotency_config,
         )(self._start)
 

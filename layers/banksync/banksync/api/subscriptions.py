@@ -27,9 +27,9 @@ router = APIGatewayHttpRouter()
 DEFAULT_PAGE, MAX_PAGE = 25, 100
 
 
-def build_service(settings: ApiSettings) -> SubscriptionService:
+def build_service(settings: ApiSettings, dynamodb: Any = None) -> SubscriptionService:
     return SubscriptionService(
-        SubscriptionStore(settings.data_table_name),
+        SubscriptionStore(settings.data_table_name, dynamodb),
         SubscriptionSchedules(settings.schedule_target),
         SigningSecrets(settings.signing_key_id),
     )

@@ -23,10 +23,10 @@ router = APIGatewayHttpRouter()
 
 
 class SweepRoutes:
-    def __init__(self, settings: ApiSettings) -> None:
-        dynamodb = boto3.client("dynamodb")
+    def __init__(self, settings: ApiSettings, dynamodb: Any = None, sqs: Any = None) -> None:
+        dynamodb = dynamodb or boto3.client("dynamodb")
         self.sweeps = SweepStore(settings.data_table_name, dynamodb)
-        self.queue = SweepQueue(settings.due_refresh_queue_url, boto3.client("sqs"))
+        self.queue = SweepQueue(settings.due_refresh_queue_url, sqs or boto3.client("sqs"))
         self.default_stale_hours = settings.sweep_stale_after_hours
         self.progress = SweepProgress(self.sweeps, settings.data_table_name, dynamodb)
         self.public_api_url = settings.public_api_url

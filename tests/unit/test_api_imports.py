@@ -1,0 +1,38 @@
+"""What the read API's routes load at cold start: not pydantic, not idempotency.
+
+The read API validates no body and makes no idempotent call; its answers are
+described by name (``described.answers``), resolved by the document's
+generator, so that its cold start loads neither.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pydantic", "aws_lambda_powertools.utilities.idempotency")
+
+
+def loaded_after(statement: str) -> set[str]:
+    probe = f"{statement}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    answer = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={"PYTHONPATH": f"{ROOT / 'layers' / 'banksync'}:{ROOT}", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(answer.stdout))
+
+
+def test_the_read_routes_and_their_error_answers_load_neither() -> None:
+    loaded = loaded_after("from banksync.api import accounts, errors")
+    assert not {name for name in loaded if name.startswith(HEAVY)}
+
+
+def test_the_operator_routes_still_answer_body_and_key_errors() -> None:
+    loaded = loaded_after("from banksync.api import refreshes, write_errors")
+    assert "pydantic" in loaded
+    assert "aws_lambda_powertools.utilities.idempotency" in loaded
