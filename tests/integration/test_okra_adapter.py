@@ -191,3 +191,12 @@ def test_the_sandbox_serves_the_same_contract_on_loopback(clock: VirtualClock) -
         assert isinstance(client.fetch_callback(started.callback_url), Ready)
     finally:
         server.stop()
+
+
+def test_the_http_client_is_built_at_the_first_call_not_with_the_adapter() -> None:
+    """A function that wires the adapter and never calls the provider (the aborter)
+    builds no TLS context at its cold start."""
+    adapter = OkraClient("https://api.okra.example/v2", lambda: "key")
+    assert "_http" not in vars(adapter)
+    adapter.callback_url_for("rec-1", "balance")
+    assert "_http" not in vars(adapter), "building a URL is not a call"
