@@ -10,11 +10,10 @@ from banksync.api import described
 from banksync.api.params import (
     DIGITS,
     choice_param,
-    limit_param,
+    page_query,
     path_id,
     query_params,
     time_param,
-    token_param,
 )
 from banksync.api_errors import ApiError
 from banksync.consumer.reads import ConsumerReads, NotFoundError
@@ -82,13 +81,10 @@ def _routes() -> ReadRoutes:
     openapi_extensions=described.parameters(CUSTOMER, *_paging(DEFAULT_PAGE, MAX_PAGE)),
 )
 def customer_accounts(customer: str) -> dict[str, Any]:
-    params = query_params(router.current_event, ("limit", "next_token"))
+    query = page_query(router.current_event, (), DEFAULT_PAGE, MAX_PAGE)
     customer = path_id(router.current_event, "customer", customer)
-    limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
     with _token_checked():
-        found, token = _routes().reads.customer_accounts(
-            customer, limit, token_param(params.get("next_token"))
-        )
+        found, token = _routes().reads.customer_accounts(customer, query.limit, query.next_token)
     return _page(found, token)
 
 
@@ -118,13 +114,11 @@ def account(account_id: str) -> dict[str, Any]:
     openapi_extensions=described.parameters(ACCOUNT_ID, *_paging(DEFAULT_PAGE, MAX_PAGE)),
 )
 def balances(account_id: str) -> dict[str, Any]:
-    params = query_params(router.current_event, ("limit", "next_token"))
+    query = page_query(router.current_event, (), DEFAULT_PAGE, MAX_PAGE)
     account_id = path_id(router.current_event, "account_id", account_id)
-    limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
-    next_token = token_param(params.get("next_token"))
     _known(account_id)
     with _token_checked():
-        found, token = _routes().reads.balances(account_id, limit, next_token)
+        found, token = _routes().reads.balances(account_id, query.limit, query.next_token)
     return _page(found, token)
 
 
@@ -146,19 +140,19 @@ def balances(account_id: str) -> dict[str, Any]:
     ),
 )
 def transactions(account_id: str) -> dict[str, Any]:
-    names = ("from", "to", "status", "limit", "next_token")
-    params = query_params(router.current_event, names)
+    query = page_query(
+        router.current_event, ("from", "to", "status"), DEFAULT_TRANSACTIONS, MAX_TRANSACTIONS
+    )
+    params = query.params
     account_id = path_id(router.current_event, "account_id", account_id)
     since, until = time_param("from", params.get("from")), time_param("to", params.get("to"))
     if since and until and until < since:
         raise ApiError(400, "invalid_request", "to is invalid", {"to": "must not be before from"})
     status = choice_param("status", params.get("status"), STATUSES)
-    limit = limit_param(params.get("limit"), DEFAULT_TRANSACTIONS, MAX_TRANSACTIONS)
-    next_token = token_param(params.get("next_token"))
     _known(account_id)
     with _token_checked():
         found, token = _routes().reads.transactions(
-            account_id, since, until, status, limit, next_token
+            account_id, since, until, status, query.limit, query.next_token
         )
     return _page(found, token)
 

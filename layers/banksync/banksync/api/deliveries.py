@@ -17,11 +17,10 @@ from banksync.api.bodies import body_object
 from banksync.api.params import (
     choice_param,
     idempotency_key,
-    limit_param,
+    page_query,
     path_id,
     query_params,
     time_param,
-    token_param,
 )
 from banksync.api.refreshes import idempotency_config
 from banksync.api.settings import ApiSettings
@@ -94,11 +93,10 @@ def _routes() -> DeliveryRoutes:
 def list_deliveries(subscription_id: str) -> dict[str, Any]:
     event = router.current_event
     sid = path_id(event, "subscription_id", subscription_id)
-    params = query_params(event, ("status", "since", "limit", "next_token"))
-    status = choice_param("status", params.get("status"), STATUSES)
-    since = time_param("since", params.get("since"))
-    limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
-    next_token = token_param(params.get("next_token"))
+    query = page_query(event, ("status", "since"), DEFAULT_PAGE, MAX_PAGE)
+    status = choice_param("status", query.params.get("status"), STATUSES)
+    since = time_param("since", query.params.get("since"))
+    limit, next_token = query.limit, query.next_token
     routes = _routes()
     if routes.replays.subscriptions.get(sid) is None:
         raise ApiError(404, "not_found", f"no subscription {sid}", {"subscription_id": "unknown"})

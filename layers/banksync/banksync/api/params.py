@@ -4,6 +4,7 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote_plus
 
@@ -51,6 +52,24 @@ def query_params(event: BaseProxyEvent, names: tuple[str, ...] = ()) -> dict[str
         if len(value) > (MAX_TOKEN_CHARS if long_ok else MAX_VALUE_CHARS):
             raise _invalid(name, "is too long")
     return dict(values)
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """A list route's query: its own parameters, and the page asked for."""
+
+    params: dict[str, str]
+    limit: int
+    next_token: str | None
+
+
+def page_query(
+    event: BaseProxyEvent, names: tuple[str, ...], default: int, maximum: int
+) -> PageQuery:
+    """The query of a list: ``names`` beside ``limit`` and ``next_token``, each checked."""
+    params = query_params(event, (*names, "limit", "next_token"))
+    limit = limit_param(params.get("limit"), default, maximum)
+    return PageQuery(params, limit, token_param(params.get("next_token")))
 
 
 def limit_param(raw: str | None, default: int, maximum: int) -> int:

@@ -18,11 +18,10 @@ from banksync.api.params import (
     KEY_HEADER_VALUE,
     choice_param,
     idempotency_key,
-    limit_param,
+    page_query,
     path_id,
     query_params,
     time_param,
-    token_param,
 )
 from banksync.api.settings import ApiSettings
 from banksync.api_errors import ApiError
@@ -156,13 +155,11 @@ def post_refresh() -> Response[Any]:
 )
 def list_refreshes() -> dict[str, Any]:
     """Refresh runs and pushed updates, newest first; ``since`` and ``kind`` narrow it."""
-    params = query_params(router.current_event, ("since", "kind", "limit", "next_token"))
-    since = time_param("since", params.get("since"))
-    kind = choice_param("kind", params.get("kind"), KINDS)
-    limit = limit_param(params.get("limit"), DEFAULT_PAGE, MAX_PAGE)
-    next_token = token_param(params.get("next_token"))
+    query = page_query(router.current_event, ("since", "kind"), DEFAULT_PAGE, MAX_PAGE)
+    since = time_param("since", query.params.get("since"))
+    kind = choice_param("kind", query.params.get("kind"), KINDS)
     try:
-        found, token = _routes().listing.page(since, kind, limit, next_token)
+        found, token = _routes().listing.page(since, kind, query.limit, query.next_token)
     except BadTokenError as error:
         raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
     page: dict[str, Any] = {"items": found}
