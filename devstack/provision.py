@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from devstack import moto_models, moto_streams, moto_transactions
+from devstack import moto_models, moto_queries, moto_streams, moto_transactions
 from devstack.pipes import create_event_bus, create_pipe
 from devstack.template import TEMPLATE_PATH, StackTemplate, UnresolvableError
 
@@ -35,6 +35,7 @@ def provision(
 ) -> None:
     """Create every resource of ``template`` through ``session`` (a boto3 Session)."""
     moto_transactions.install()  # the embedded AWS serves this process's calls
+    moto_queries.install()  # reading a partition, not the whole table, per query
     moto_models.install()  # and keeps no model alive past its use
     moto_streams.install()  # with DynamoDB's iterator lifetime and stream retention
     provisioners: dict[str, Callable[[str], object]] = {
