@@ -269,6 +269,8 @@ def _wired(
     notifier = cold_start(stack, "NotifierFunction", patch)
     deliverer = cold_start(stack, "WebhookDelivererFunction", patch)
     notifier.notifier.clock = deliverer.deliverer.clock = refresh.now
+    # Its cache of decrypted signing secrets ages on the same virtual clock.
+    deliverer.deliverer.secrets._clock = lambda: refresh.clock.now
     push = PushHarness.build(sync, patch, notifier)
     enricher = cold_start(stack, "EventEnricherFunction", patch)
     modules = {
