@@ -113,6 +113,25 @@ def test_unknown_ids_are_404s(delivering: Delivering) -> None:
     assert delivering.api("POST", "/deliveries/msg_nope/retry")[0] == 404
 
 
+def test_a_delivery_stored_before_the_keys_only_index_is_still_found_by_id(
+    delivering: Delivering, receiver: LoopbackReceiver
+) -> None:
+    """Deliveries created before gsi3 carry their id key on gsi2 only."""
+    sid = subscribed(delivering, receiver)
+    delivering.deliver_until_done()
+    (delivery,) = delivering.deliveries(sid)
+    client = delivering.sync.aws.client("dynamodb")
+    table = delivering.sync.stack.refs["DataTable"]
+    key = {"pk": {"S": f"SUBSCRIPTION#{sid}"}, "sk": {"S": f"DELIVERY#{delivery.delivery_id}"}}
+    client.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET gsi2pk = gsi3pk, gsi2sk = gsi3sk REMOVE gsi3pk, gsi3sk",
+    )
+    status, detail, _ = delivering.api("GET", f"/deliveries/{delivery.delivery_id}")
+    assert (status, detail["status"], detail["subscription_id"]) == (200, "delivered", sid)
+
+
 def test_retry_after_in_seconds_and_as_an_http_date_is_waited_for(
     delivering: Delivering, receiver: LoopbackReceiver
 ) -> None:

@@ -36,6 +36,28 @@ def plain(value: Any) -> Any:
     return value
 
 
+# DynamoDB's most keys in one BatchGetItem.
+BATCH_GET_KEYS = 100
+
+
+def get_many(
+    client: Any, table: str, keys: list[dict[str, Any]], consistent: bool = True
+) -> list[dict[str, Any]]:
+    """The items stored under ``keys`` (attribute values, as from an index's keys-only
+    entries), the absent left out, in no set order; keys DynamoDB leaves unprocessed
+    are asked for again until none are left."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET_KEYS):
+        request: dict[str, Any] = {
+            table: {"Keys": keys[start : start + BATCH_GET_KEYS], "ConsistentRead": consistent}
+        }
+        while request:
+            answer = client.batch_get_item(RequestItems=request)
+            found += [from_item(raw) for raw in answer["Responses"].get(table, [])]
+            request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
 def conditional(write: Callable[[], object]) -> bool:
     """Make one conditional write; False if its condition did not hold (any other
     failure is raised). The idiom of every "only if" write in the tables."""

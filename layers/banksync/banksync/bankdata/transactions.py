@@ -25,11 +25,10 @@ from typing import Any
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.consumer.transactions import FIELDS, SCHEMA_VERSION, normalise_transaction
-from banksync.dynamo import from_item, to_item
+from banksync.dynamo import get_many, to_item
 from banksync.feed.changes import Change, ChangeLog
 
 UNCHANGED = "fingerprint = :fp0 AND as_of = :as_of0 AND attribute_not_exists(removed_at)"
-_BATCH_GET = 100
 
 
 def fingerprint(row: dict[str, Any]) -> str:
@@ -151,21 +150,8 @@ class TransactionRows:
         keys = [{"pk": pk, "sk": f"TXN#{t}"} for t in transaction_ids]
         if profile:
             keys.append({"pk": pk, "sk": "PROFILE"})
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), _BATCH_GET):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": [to_item(k) for k in keys[start : start + _BATCH_GET]],
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                answer = self._client.batch_get_item(RequestItems=request)
-                for raw in answer["Responses"].get(self._table, []):
-                    item = from_item(raw)
-                    found[str(item["sk"]).removeprefix("TXN#")] = item
-                request = answer.get("UnprocessedKeys") or {}
-        return found
+        items = get_many(self._client, self._table, [to_item(k) for k in keys])
+        return {str(item["sk"]).removeprefix("TXN#"): item for item in items}
 
 
 def _row(account_id: str, raw: dict[str, Any], as_of: str, account_currency: Any) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Key: ``pk=SUBSCRIPTION#<subscription>, sk=DELIVERY#<delivery_id>``; a
 subscription's deliveries newest first on ``gsi1`` (``DELIVERIES#<subscription>``,
-``<created_at>#<delivery_id>``), a delivery by its id alone on ``gsi2``
-(``DELIVERY#<delivery_id>``).
+``<created_at>#<delivery_id>``), a delivery by its id alone on the keys-only
+``gsi3`` (``DELIVERY#<delivery_id>``; deliveries created before it, on ``gsi2``).
 
 A delivery is made of chains of attempts: the first when it is created, one
 more each time an operator replays it. Each chain has its own 150 minutes
@@ -63,8 +63,8 @@ class Delivery:
             "schema_version": SCHEMA_VERSION,
             "gsi1pk": f"DELIVERIES#{self.subscription_id}",
             "gsi1sk": f"{self.created_at}#{self.delivery_id}",
-            "gsi2pk": f"DELIVERY#{self.delivery_id}",
-            "gsi2sk": self.subscription_id,
+            "gsi3pk": f"DELIVERY#{self.delivery_id}",
+            "gsi3sk": self.subscription_id,
         }
 
     @classmethod

@@ -35,16 +35,19 @@ class DeliveryStore:
     def find(self, delivery_id: str) -> Delivery | None:
         """A delivery by its id alone (the index names its subscription; the table is
         then read consistently)."""
-        answer = self._client.query(
-            TableName=self._table,
-            IndexName="gsi2",
-            KeyConditionExpression="gsi2pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": f"DELIVERY#{delivery_id}"}),
-            Limit=1,
-        )
-        if not answer["Items"]:
-            return None
-        return self.get(str(from_item(answer["Items"][0])["subscription_id"]), delivery_id)
+        # gsi2 holds the deliveries created before the keys-only gsi3 existed.
+        for index in ("gsi3", "gsi2"):
+            answer = self._client.query(
+                TableName=self._table,
+                IndexName=index,
+                KeyConditionExpression=f"{index}pk = :pk",
+                ExpressionAttributeValues=to_item({":pk": f"DELIVERY#{delivery_id}"}),
+                Limit=1,
+            )
+            if answer["Items"]:
+                subscription = str(from_item(answer["Items"][0])["pk"])
+                return self.get(subscription.removeprefix("SUBSCRIPTION#"), delivery_id)
+        return None
 
     def of_subscription(self, subscription_id: str) -> list[Delivery]:
         answer = self._client.query(

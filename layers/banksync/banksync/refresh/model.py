@@ -2,8 +2,8 @@
 
 Keys: the run is ``pk=REFRESH#<id>, sk=RUN``; each (account, product) item is
 ``pk=REFRESH#<id>, sk=ITEM#<account>#<product>``, so one Query reads a batch.
-A started item is also ``gsi2pk=RECORD#<provider record>``: the provider's
-webhook for that record finds it.
+A started item is also ``gsi3pk=RECORD#<provider record>`` (a keys-only
+index): the provider's webhook for that record finds it.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -66,8 +66,8 @@ class RefreshItem:
         record = {**self.key, **asdict(self), "status": str(self.status)}
         record |= {"entity": "refresh_item", "schema_version": 1}  # schemas/records/
         if self.record_id:
-            # The provider's webhook names the record: it finds the item on gsi2.
-            record |= {"gsi2pk": f"RECORD#{self.record_id}", "gsi2sk": f"ITEM#{self.refresh_id}"}
+            # The provider's webhook names the record: it finds the item on gsi3.
+            record |= {"gsi3pk": f"RECORD#{self.record_id}", "gsi3sk": f"ITEM#{self.refresh_id}"}
         return record
 
     @classmethod

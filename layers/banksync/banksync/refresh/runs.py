@@ -4,7 +4,7 @@ from typing import Any
 
 import boto3
 
-from banksync.dynamo import conditional, from_item, to_item
+from banksync.dynamo import conditional, from_item, get_many, to_item
 from banksync.refresh.model import RefreshItem, RefreshRun
 
 # Set by the push listener alone (``refresh.wake``).
@@ -43,15 +43,16 @@ class RefreshRunStore:
         return items
 
     def items_for_record(self, record_id: str) -> list[RefreshItem]:
-        """The items that started the provider's ``record_id`` (an index read: it may lag
-        a just-started item by a moment)."""
+        """The items that started the provider's ``record_id``, as they are now (the
+        index, which may lag a just-started item by a moment, gives their keys)."""
         answer = self._client.query(
             TableName=self._table,
-            IndexName="gsi2",
-            KeyConditionExpression="gsi2pk = :pk",
+            IndexName="gsi3",
+            KeyConditionExpression="gsi3pk = :pk",
             ExpressionAttributeValues=to_item({":pk": f"RECORD#{record_id}"}),
         )
-        return [RefreshItem.from_record(from_item(raw)) for raw in answer["Items"]]
+        keys = [{name: raw[name] for name in ("pk", "sk")} for raw in answer["Items"]]
+        return [RefreshItem.from_record(item) for item in get_many(self._client, self._table, keys)]
 
     def save_item(self, item: RefreshItem) -> None:
         """Write what a round changed, never ``pushed_at``: the push listener may mark
