@@ -178,3 +178,25 @@ def test_an_announcement_found_not_ready_waits_for_a_newer_one() -> None:
     assert not item.announced
     item.pushed_at = "2026-01-01T00:01:05+00:00"
     assert item.announced
+
+
+def test_a_container_records_a_webhook_hit_at_most_once_a_minute(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    client = aws.client("dynamodb")
+    signals = WakeSignals(stack.refs["DataTable"], client)
+
+    def stored() -> str:
+        item = client.get_item(
+            TableName=stack.refs["DataTable"], Key={"pk": {"S": "WEBHOOKS"}, "sk": {"S": "HEALTH"}}
+        )["Item"]
+        return str(item["last_hit_at"]["S"])
+
+    signals.record_hit("2026-12-01T00:00:00.000Z")
+    signals.record_hit("2026-12-01T00:00:30.000Z")
+    assert stored() == "2026-12-01T00:00:00.000Z", "a hit within the minute writes nothing"
+    signals.record_hit("2026-12-01T00:01:00.000Z")
+    assert stored() == "2026-12-01T00:01:00.000Z"
+    other = WakeSignals(stack.refs["DataTable"], client)  # another container
+    other.record_hit("2026-12-01T00:01:10.000Z")
+    assert stored() == "2026-12-01T00:01:10.000Z"

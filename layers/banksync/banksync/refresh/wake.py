@@ -15,7 +15,10 @@ Whether the provider's webhooks can be relied on is learnt, not assumed:
 banksync's own records (``last_hit_at``) and when a fallback poll last found
 data ready that no webhook had announced (``last_miss_at``). Only while hits
 are recent and newer than misses does a parked run wait long for its webhook;
-otherwise it polls on the usual schedule.
+otherwise it polls on the usual schedule. A container records a hit at most
+once a minute (``HIT_EVERY``): a webhook per item made the health item the
+stack's most written one, while the trust it feeds is judged over an hour;
+a miss then outweighs the hits that follow it for at most that minute.
 """
 
 from datetime import datetime, timedelta
@@ -28,12 +31,14 @@ HEALTH_KEY = {"pk": "WEBHOOKS", "sk": "HEALTH"}
 WAKE_STAMP = {":entity": "refresh_wake", ":version": 1}
 HEALTH_STAMP = {":entity": "webhook_health", ":version": 1}
 STAMPED = "entity = :entity, schema_version = :version"
+HIT_EVERY = timedelta(minutes=1)
 
 
 class WakeSignals:
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
         self._client = client
+        self._hit_recorded: datetime | None = None
 
     def clear(self, refresh_id: str) -> None:
         """A poll begins: what woke the run is being served, and its token is spent."""
@@ -70,7 +75,11 @@ class WakeSignals:
         return str(token) if token else None
 
     def record_hit(self, at: str) -> None:
+        moment = datetime.fromisoformat(at)
+        if self._hit_recorded is not None and moment - self._hit_recorded < HIT_EVERY:
+            return
         self._set_health("last_hit_at", at)
+        self._hit_recorded = moment
 
     def record_miss(self, at: str) -> None:
         self._set_health("last_miss_at", at)
