@@ -11,12 +11,14 @@ from banksync.api import deliveries, refreshes, subscriptions, sweeps
 from banksync.api.errors import register_error_handlers
 from banksync.api.settings import ApiSettings
 from banksync.api.write_errors import register_write_errors
+from banksync.aws_clients import LazyClient
 from banksync.delivery.settings import DeliveryApiSettings
 from banksync.observability import logger, metrics
 
 settings = ApiSettings.from_environ()
-# One client of each service for every route: each more costs its own init.
-dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+# One client of each service for every route: each more costs its own init. Only
+# DynamoDB serves every request; the others are made on first use.
+dynamodb, sqs = boto3.client("dynamodb"), LazyClient("sqs")
 refresh_routes = refreshes.RefreshRoutes(settings, dynamodb)
 subscription_service = subscriptions.build_service(settings, dynamodb)
 sweep_routes = sweeps.SweepRoutes(settings, dynamodb, sqs)

@@ -25,6 +25,7 @@ from banksync.api.params import (
 )
 from banksync.api.settings import ApiSettings
 from banksync.api_errors import ApiError
+from banksync.aws_clients import LazyClient
 from banksync.bankdata.store import BankDataStore
 from banksync.paging import BadTokenError
 from banksync.refresh.listing import KINDS, RefreshListing
@@ -54,6 +55,7 @@ class RefreshRoutes:
             BankDataStore(settings.data_table_name, dynamodb),
             settings.refresh_state_machine_arn,
             settings.refresh_deadline_seconds,
+            LazyClient("stepfunctions"),  # only a POST starts an execution
         )
         self.listing = RefreshListing(settings.data_table_name, dynamodb)
         # Given a client, the persistence layer opens no boto3 session of its own,

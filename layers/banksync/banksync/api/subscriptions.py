@@ -16,6 +16,7 @@ from banksync.api.params import (
     token_param,
 )
 from banksync.api.settings import ApiSettings
+from banksync.aws_clients import LazyClient
 from banksync.subscriptions.body import SubscriptionBody
 from banksync.subscriptions.models import WEBHOOK_STATES
 from banksync.subscriptions.schedules import SubscriptionSchedules
@@ -30,8 +31,9 @@ DEFAULT_PAGE, MAX_PAGE = 25, 100
 def build_service(settings: ApiSettings, dynamodb: Any = None) -> SubscriptionService:
     return SubscriptionService(
         SubscriptionStore(settings.data_table_name, dynamodb),
-        SubscriptionSchedules(settings.schedule_target),
-        SigningSecrets(settings.signing_key_id),
+        # Only writes schedule or encrypt: the clients are made when first used.
+        SubscriptionSchedules(settings.schedule_target, LazyClient("scheduler")),
+        SigningSecrets(settings.signing_key_id, LazyClient("kms")),
     )
 
 

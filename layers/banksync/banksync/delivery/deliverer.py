@@ -12,8 +12,10 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 
+from banksync.aws_clients import LazyClient
 from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.flow import Decision, decide
 from banksync.delivery.health import EndpointHealth
@@ -214,12 +216,15 @@ class Deliverer:
 
 
 def build_deliverer(settings: DeliverySettings) -> Deliverer:
-    subscriptions = SubscriptionStore(settings.data_table_name)
+    # One DynamoDB client for every store. KMS is made at start: every message is
+    # signed. SQS only carries a retry, so it is made on first use.
+    dynamodb = boto3.client("dynamodb")
+    subscriptions = SubscriptionStore(settings.data_table_name, dynamodb)
     return Deliverer(
-        DeliveryStore(settings.data_table_name),
+        DeliveryStore(settings.data_table_name, dynamodb),
         subscriptions,
         SigningSecrets(settings.signing_key_id),
-        DeliveryQueue(settings.delivery_queue_url),
+        DeliveryQueue(settings.delivery_queue_url, LazyClient("sqs")),
         WebhookSender(),
         settings.allow_loopback_webhooks,
         windows=WindowCounter(settings.data_table_name, subscriptions.client),
