@@ -1,11 +1,21 @@
 """The provider budget: one DynamoDB counter per window, shared by every caller."""
 
+import itertools
 import threading
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from banksync.budget.limiter import RESERVE_RELEASED_AT, WINDOW_CALLS, ProviderBudget
+from banksync.budget.limiter import (
+    PRIORITIES,
+    RESERVE_RELEASED_AT,
+    WINDOW_CALLS,
+    Priority,
+    ProviderBudget,
+)
+from banksync.budget.purse import BudgetPurse
 from devstack.template import StackTemplate
 from tests.support.sandbox import VirtualClock
 
@@ -93,3 +103,66 @@ def test_a_429_holds_everyone_until_the_providers_time(
     assert limiter.take("on_demand") > 0
     clock.advance(limiter.window_seconds + 1)
     assert limiter.take("on_demand") == 0
+
+
+EXAMPLES = itertools.count()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    takes=st.lists(
+        st.tuples(st.sampled_from(PRIORITIES), st.integers(1, 30), st.floats(0, 5)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_calls_taken_together_never_pass_a_windows_caps(
+    aws: boto3.Session, stack: StackTemplate, takes: list[tuple[Priority, int, float]]
+) -> None:
+    """A take of many calls gets what the window has left for its priority, at most
+    what it asked for, in one write; no window ever gives more than its calls, nor
+    the sweep and schedules its reserve before the release."""
+    clock = VirtualClock(start=1_800_000_000.0 + 10_000 * next(EXAMPLES))  # fresh windows
+    limiter = budget(aws, stack, clock)
+    given_by_window: dict[float, int] = {}
+    for priority, wanted, pause in takes:
+        clock.advance(pause)
+        now = clock()
+        start = now - now % limiter.window_seconds
+        before = given_by_window.get(start, 0)
+        grant = limiter.take_calls(priority, wanted)
+        assert grant.until == start + limiter.window_seconds
+        room = limiter.calls_for(priority, now) - before
+        assert grant.calls == max(0, min(wanted, room))
+        assert (grant.wait > 0) == (grant.calls == 0)
+        given_by_window[start] = before + grant.calls
+        assert given_by_window[start] <= limiter.window_calls
+
+
+def test_a_purse_hands_out_its_share_and_lets_it_lapse_at_the_windows_end(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    clock = VirtualClock(start=1_800_000_000.0)
+    limiter = budget(aws, stack, clock)
+    purse = BudgetPurse(limiter, "scheduled")
+    purse.expect(4)
+    assert [purse.admit() for _ in range(4)] == [0.0] * 4
+    other = limiter.take_calls("scheduled", 100)
+    assert other.calls == limiter.window_calls - limiter.reserved_calls - 4, "one write took 4"
+    purse.expect(3)
+    wait = purse.admit()
+    assert wait > 0, "the window has nothing left for the schedule"
+    clock.advance(wait)  # the reserve's release, late in the window
+    assert purse.admit() == 0.0, "it takes the one call left"
+    purse.expect(5)
+    clock.advance(limiter.window_seconds)
+    assert purse.admit() == 0.0  # took 5 of the new window, made 1
+    clock.advance(limiter.window_seconds)
+    assert purse.admit() == 0.0, "the 4 left lapsed with their window: it takes again"
+    window = limiter.take_calls("on_demand", 100)
+    assert window.calls == limiter.window_calls - 4, "this window gave the purse the 4 expected"

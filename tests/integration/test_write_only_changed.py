@@ -125,6 +125,13 @@ def test_a_round_marks_each_account_fresh_in_one_write(steady: Measured) -> None
     assert set(profiles.values()) == {1}
 
 
+def test_a_round_takes_its_provider_calls_from_the_budget_in_one_write(
+    steady: Measured,
+) -> None:
+    """Eight items started, then eight polled: one window write per round, not per call."""
+    assert steady.meter.written("budget window") == 2
+
+
 def test_steady_state_write_units_per_item(steady: Measured) -> None:
     """The figure the cost work tracks (printed with ``-s``); the floor of each part:
     a changed row is two items (row, feed entry) written in a transaction (twice

@@ -33,6 +33,7 @@ KINDS = (
     ("BALANCE#", "balance history"),
     ("PROFILE", "account profile"),
     ("RUN", "refresh run"),
+    ("WINDOW#", "budget window"),
 )
 
 

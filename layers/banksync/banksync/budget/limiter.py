@@ -4,9 +4,10 @@ The provider limits requests per minute for the whole business, so every
 call (refresh, callback, accounts lookup; on-demand, pushed, scheduled or
 sweep) takes a token here first. Time is cut into windows of ``rate / 60``
 calls a second each, at least ``WINDOW_CALLS`` calls and ``MIN_WINDOW_SECONDS``
-long (12 s of 10 calls at 50/min; 6 s of 100 at 1,000/min); taking a token
+long (12 s of 10 calls at 50/min; 6 s of 100 at 1,000/min); taking tokens
 is one conditional ``ADD`` on the window's counter, which DynamoDB applies
-atomically however many Lambdas ask at once.
+atomically however many Lambdas ask at once. A refresh round takes the calls
+it is about to make together (``banksync.budget.purse``), in one write.
 
 Any 60 seconds then hold at most ``rate`` plus one window's calls (the
 windows they cover and a burst at one edge), so a rate 10 below the
@@ -30,6 +31,7 @@ holds everyone.
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from botocore.exceptions import ClientError
@@ -44,9 +46,18 @@ FIRST_CLASS: frozenset[Priority] = frozenset({"on_demand", "pushed"})
 # Where in a window its reserve is released to every priority.
 RESERVE_RELEASED_AT = 0.9
 HELD = 10**9
+# A take that finds fewer calls left than it asked for asks again for those.
+TAKE_ATTEMPTS = 3
 # What a window's item is, for a reader of the table's stream.
 WINDOW_STAMP = {":entity": "budget_window", ":version": 1}
 STAMPED = "entity = :entity, schema_version = :version"
+
+
+@dataclass(frozen=True)
+class Grant:
+    calls: int  # taken now, all in the window that ends at ``until``
+    wait: float  # none taken: the seconds until one may be
+    until: float  # the window's end: a call taken and not made by then lapses
 
 
 class ProviderBudget:
@@ -74,31 +85,50 @@ class ProviderBudget:
 
     def take(self, priority: Priority) -> float:
         """0 if a call may be made now; otherwise the seconds until one may be."""
+        grant = self.take_calls(priority, 1)
+        return 0.0 if grant.calls else grant.wait
+
+    def take_calls(self, priority: Priority, wanted: int) -> Grant:
+        """Up to ``wanted`` calls of the current window in one write (a round's worth:
+        one write per call made the windows a tenth of every refresh's writes); fewer
+        when fewer are left, none (and the wait) when none are."""
         now = self.clock()
         start = self._window_start(now)
         release = start + self.window_seconds * RESERVE_RELEASED_AT
+        end = start + self.window_seconds
         cap = self.calls_for(priority, now)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(start),
-                UpdateExpression=f"ADD used :one SET expires_at = :expires, {STAMPED}",
-                ConditionExpression="attribute_not_exists(used) OR used < :cap",
-                ExpressionAttributeValues=to_item(
-                    {":one": 1, ":cap": cap, ":expires": self._expiry(start), **WINDOW_STAMP}
-                ),
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            # The window as it stood (ReturnValuesOnConditionCheckFailure): the count.
-            window = cast(dict[str, Any], dict(error.response).get("Item") or {})
-            used = int(window.get("used", {}).get("N", HELD))
-            if cap < self.window_calls and used < self.window_calls:
-                return max(0.001, release - now)  # only the reserve is left: wait for it
-            return max(0.001, start + self.window_seconds - now)
-        return 0.0
+        asked = max(1, min(wanted, cap))
+        for _ in range(TAKE_ATTEMPTS):
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=self._key(start),
+                    UpdateExpression=f"ADD used :asked SET expires_at = :expires, {STAMPED}",
+                    ConditionExpression="attribute_not_exists(used) OR used <= :room",
+                    ExpressionAttributeValues=to_item(
+                        {
+                            ":asked": asked,
+                            ":room": cap - asked,
+                            ":expires": self._expiry(start),
+                            **WINDOW_STAMP,
+                        }
+                    ),
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                # The window as it stood (ReturnValuesOnConditionCheckFailure): the count.
+                window = cast(dict[str, Any], dict(error.response).get("Item") or {})
+                used = int(window.get("used", {}).get("N", HELD))
+                if used < cap:
+                    asked = cap - used  # fewer are left than asked for: take those
+                    continue
+                if cap < self.window_calls and used < self.window_calls:
+                    return Grant(0, max(0.001, release - now), end)  # only the reserve is left
+                return Grant(0, max(0.001, end - now), end)
+            return Grant(asked, 0.0, end)
+        return Grant(0, 0.001, end)  # others kept taking what was left: ask again
 
     def calls_for(self, priority: Priority, now: float) -> int:
         """How many of the window's calls ``priority`` may use at ``now``."""

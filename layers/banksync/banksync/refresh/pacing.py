@@ -121,3 +121,24 @@ def resume_point(run: RefreshRun, now: datetime, settings: WorkflowSettings) -> 
         run.cut_at = None  # long enough: a full round, every started item asked again
         return None
     return resume
+
+
+def asks(
+    run: RefreshRun,
+    item: RefreshItem,
+    now: datetime,
+    turn: Round,
+    resume: str | None,
+    settings: WorkflowSettings,
+) -> bool:
+    """Whether this round calls the provider for ``item``, time allowing: it is open,
+    not held, not waiting out a retry, not asked moments ago (before ``resume``), and
+    either to be started (before its deadline) or a poll of it is due."""
+    if item.status.terminal or held(run, now) or waiting(item, now):
+        return False
+    if resume is not None and round_order(item) < resume:
+        return False
+    deadline = item_deadline(run, item, settings)
+    if item.status is ItemStatus.PENDING:
+        return now < deadline
+    return turn.poll and (turn.fallback or item.announced or now >= deadline)

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import Priority, ProviderBudget
+from banksync.budget.purse import BudgetPurse
 from banksync.budget.turns import BudgetTurns
 from banksync.okra.client import OkraClient
 from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
@@ -18,20 +19,35 @@ class ItemSteps:
     ) -> None:
         self.okra = okra
         self.bank = bank
-        self.budget = budget
         self.priority: Priority = "scheduled"
+        self.budget = budget
         # What this round stored, by account and product: marked on the profile at
         # the round's end (``mark_stored``), one write per account.
         self.stored: dict[str, dict[str, str]] = {}
 
+    @property
+    def budget(self) -> ProviderBudget | None:
+        return self.purse.budget if self.purse is not None else None
+
+    @budget.setter
+    def budget(self, budget: ProviderBudget | None) -> None:
+        self.purse = BudgetPurse(budget, self.priority) if budget is not None else None
+
     def use_priority(self, priority: Priority) -> None:
         """Every provider call from here on takes a budget token at ``priority``."""
         self.priority = priority
+        if self.purse is not None:
+            self.purse.priority = priority
+
+    def expect_calls(self, calls: int) -> None:
+        """The round about to run means to make ``calls`` provider calls: the budget
+        is asked for them together."""
+        if self.purse is not None:
+            self.purse.expect(calls)
 
     def _admit(self) -> None:
-        if self.budget is not None:
-            budget, priority = self.budget, self.priority
-            self.okra.admit = lambda: budget.take(priority)
+        if self.purse is not None:
+            self.okra.admit = self.purse.admit
 
     def take_turn(self, calls: int, earliest: float) -> float:
         """Seconds until this run's turn at the budget for ``calls`` more calls."""

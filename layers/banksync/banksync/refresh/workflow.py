@@ -26,16 +26,15 @@ from banksync.okra.errors import (
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
 from banksync.refresh.pacing import (
     Round,
+    asks,
     budget_cut,
     calls_left,
-    held,
     item_deadline,
     overdue,
     passed,
     resume_point,
     round_order,
     round_wait,
-    waiting,
 )
 from banksync.refresh.request import StartRequest, parse_priority
 from banksync.refresh.runs import RefreshRunStore
@@ -188,12 +187,12 @@ class RefreshWorkflow:
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
         resume = resume_point(run, now, self.settings)
+        self.steps.expect_calls(sum(asks(run, i, now, turn, resume, self.settings) for i in items))
         # Work under way first: the budget finishes what was started before starting more.
         for item in sorted(items, key=round_order):
             if item.status.terminal:
                 continue
             before = item.to_record()
-            visited = resume is not None and round_order(item) < resume
             asked = False
             if item.status is ItemStatus.PENDING and now >= item_deadline(run, item, self.settings):
                 # Never started, and its time is up (a long hold, a starved budget):
@@ -201,7 +200,7 @@ class RefreshWorkflow:
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not started before the deadline")
             elif remaining() < TIME_RESERVE_MS:
                 cut_short = True
-            elif not held(run, now) and not waiting(item, now) and not visited:
+            elif asks(run, item, now, turn, resume, self.settings):
                 self._step(run, item, now, turn)
                 asked = not budget_cut(run, now)
                 if run.resume_at is None and not asked:
@@ -237,14 +236,12 @@ class RefreshWorkflow:
         run.budget_until = iso(max(moments, default=now))
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
-        """Advance one item by (at most) one provider call."""
+        """Advance one item by one provider call (its pages aside): ``asks`` said so."""
         at = iso(now)
         try:
             if item.status is ItemStatus.PENDING:
                 self.steps.begin(item, at)
-            elif turn.poll and (
-                turn.fallback or item.announced or now >= item_deadline(run, item, self.settings)
-            ):
+            else:
                 announced = item.announced
                 self.steps.collect(item, at)
                 if item.status is ItemStatus.STARTED and announced:
