@@ -166,3 +166,35 @@ def test_a_purse_hands_out_its_share_and_lets_it_lapse_at_the_windows_end(
     assert purse.admit() == 0.0, "the 4 left lapsed with their window: it takes again"
     window = limiter.take_calls("on_demand", 100)
     assert window.calls == limiter.window_calls - 4, "this window gave the purse the 4 expected"
+
+
+def test_a_purse_shared_by_concurrent_rounds_hands_each_call_out_once(
+    aws: boto3.Session, stack: StackTemplate, atomic_dynamodb_writes: None
+) -> None:
+    """The offline stack runs many rounds in one process: a share's count is read and
+    taken under the purse's lock (seen by the clock it reads in between)."""
+    clock = VirtualClock(start=1_800_000_000.0)
+    locked: list[bool] = []
+    limiter = budget(aws, stack, clock)
+    purse = BudgetPurse(limiter, "on_demand")
+
+    def watched() -> float:
+        locked.append(purse._lock.locked())
+        return clock()
+
+    limiter.clock = watched
+    granted: list[bool] = []
+
+    def round_of_calls() -> None:
+        purse.expect(5)
+        for _ in range(5):
+            granted.append(purse.admit() == 0)
+
+    threads = [threading.Thread(target=round_of_calls) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(granted) == WINDOW_CALLS
+    assert locked
+    assert all(locked)

@@ -1,8 +1,10 @@
-"""What the read API's routes load at cold start: not pydantic, not idempotency.
+"""What functions load at cold start: the read API neither pydantic nor idempotency,
+the refresh and push tasks no HTTP library.
 
 The read API validates no body and makes no idempotent call; its answers are
 described by name (``described.answers``), resolved by the document's
-generator, so that its cold start loads neither.
+generator, so that its cold start loads neither. The provider's client
+imports httpx at its first call.
 """
 
 import json
@@ -36,3 +38,11 @@ def test_the_operator_routes_still_answer_body_and_key_errors() -> None:
     loaded = loaded_after("from banksync.api import refreshes, write_errors")
     assert "pydantic" in loaded
     assert "aws_lambda_powertools.utilities.idempotency" in loaded
+
+
+def test_the_refresh_and_push_tasks_load_httpx_only_to_call_the_provider() -> None:
+    """The aborter never calls the provider, and a round the budget cut short makes
+    no call: wiring the provider's client loads no HTTP library."""
+    loaded = loaded_after("from banksync.refresh import factory\nfrom banksync.push import fetcher")
+    assert "banksync.okra.client" in loaded
+    assert "httpx" not in loaded

@@ -11,6 +11,8 @@ time) is lost to everyone until the window ends: expected calls are counted
 with the round's own tests, never guessed above them.
 """
 
+import threading
+
 from banksync.budget.limiter import Priority, ProviderBudget
 
 
@@ -19,6 +21,9 @@ class BudgetPurse:
         self.budget, self.priority = budget, priority
         self.expected = 0  # the calls the round still means to make
         self._held, self._until = 0, 0.0
+        # A Lambda container runs one round at a time, but the offline stack and the
+        # tests run many in one process: a share is handed out once, whoever asks.
+        self._lock = threading.Lock()
 
     def expect(self, calls: int) -> None:
         """The round about to run makes ``calls`` calls (pages past the first aside)."""
@@ -26,12 +31,13 @@ class BudgetPurse:
 
     def admit(self) -> float:
         """0: make the call; otherwise the seconds until one may be made."""
-        if self._held and self.budget.clock() < self._until:
-            self._held -= 1
-        else:
-            grant = self.budget.take_calls(self.priority, self.expected)
-            if not grant.calls:
-                return grant.wait
-            self._held, self._until = grant.calls - 1, grant.until
-        self.expected = max(0, self.expected - 1)
-        return 0.0
+        with self._lock:
+            if self._held > 0 and self.budget.clock() < self._until:
+                self._held -= 1
+            else:
+                grant = self.budget.take_calls(self.priority, self.expected)
+                if not grant.calls:
+                    return grant.wait
+                self._held, self._until = grant.calls - 1, grant.until
+            self.expected = max(0, self.expected - 1)
+            return 0.0
