@@ -12,6 +12,8 @@ from banksync.aws_clients import LazyClient
 from banksync.delivery.deliverer import build_deliverer
 from banksync.delivery.settings import DeliveryApiSettings, DeliverySettings
 from banksync.subscriptions.schedules import ScheduleTarget
+from banksync.sync.batcher import build_batcher
+from banksync.sync.settings import BatcherSettings
 
 
 class Made:
@@ -68,3 +70,9 @@ def test_the_operator_api_starts_with_its_dynamodb_client_alone(made: Made) -> N
     sweeps.SweepRoutes(settings, dynamodb, sqs)
     deliveries.DeliveryRoutes(settings, DeliveryApiSettings("https://sqs/q", 10, 24), dynamodb, sqs)
     assert made.services == ["dynamodb"], "a read never schedules, encrypts, queues or starts"
+
+
+def test_the_batcher_starts_with_dynamodb_and_step_functions(made: Made) -> None:
+    target = ScheduleTarget("group", "arn:queue", "arn:role", "arn:dlq")
+    build_batcher(BatcherSettings("data", "arn:sm", target, due_refresh_queue_url="https://q"))
+    assert sorted(made.services) == ["dynamodb", "stepfunctions"], "no repair, no sweep yet"

@@ -21,6 +21,7 @@ from typing import Any
 
 import boto3
 
+from banksync.aws_clients import LazyClient
 from banksync.bankdata.freshness import stale_products
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
@@ -213,19 +214,22 @@ class RefreshBatcher:
 
 
 def build_batcher(settings: BatcherSettings) -> RefreshBatcher:
-    subscriptions = SubscriptionService(
-        SubscriptionStore(settings.data_table_name),
-        SubscriptionSchedules(settings.schedule_target),
-        secrets=None,
-    )
+    # One DynamoDB client for every store; Step Functions serves every batch. Only
+    # a schedule repair calls the Scheduler and only a sweep queues its pages: those
+    # clients are made on first use.
     dynamodb, sfn, table = (
         boto3.client("dynamodb"),
         boto3.client("stepfunctions"),
         settings.data_table_name,
     )
+    subscriptions = SubscriptionService(
+        SubscriptionStore(table, dynamodb),
+        SubscriptionSchedules(settings.schedule_target, LazyClient("scheduler")),
+        secrets=None,
+    )
     bank = BankDataStore(table, dynamodb)
     sweeps = SweepStore(table, dynamodb)
-    queue = SweepQueue(settings.due_refresh_queue_url, boto3.client("sqs"))
+    queue = SweepQueue(settings.due_refresh_queue_url, LazyClient("sqs"))
     daily = DailyWork(
         SweepLauncher(sweeps, queue, settings.sweep_stale_after_hours),
         SweepPager(
