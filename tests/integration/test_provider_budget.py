@@ -2,6 +2,7 @@
 
 import itertools
 import threading
+from collections.abc import Callable
 
 import boto3
 import pytest
@@ -24,6 +25,14 @@ def budget(
     aws: boto3.Session, stack: StackTemplate, clock: VirtualClock, rate: int = 50
 ) -> ProviderBudget:
     return ProviderBudget(stack.refs["DataTable"], rate, aws.client("dynamodb"), clock=clock)
+
+
+def side_by_side(target: Callable[[], None], threads: int) -> None:
+    running = [threading.Thread(target=target) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
 
 
 def test_a_window_admits_its_calls_then_says_when_the_next_opens(
@@ -84,11 +93,7 @@ def test_concurrent_callers_never_exceed_the_window(
         for _ in range(5):
             granted.append(limiter.take("pushed") == 0)
 
-    threads = [threading.Thread(target=call) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    side_by_side(call, 8)
     assert sum(granted) == WINDOW_CALLS
 
 
@@ -190,11 +195,7 @@ def test_a_purse_shared_by_concurrent_rounds_hands_each_call_out_once(
         for _ in range(5):
             granted.append(purse.admit() == 0)
 
-    threads = [threading.Thread(target=round_of_calls) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    side_by_side(round_of_calls, 8)
     assert sum(granted) == WINDOW_CALLS
     assert locked
     assert all(locked)
