@@ -17,6 +17,7 @@ from banksync.budget.limiter import (
     ProviderBudget,
 )
 from banksync.budget.purse import BudgetPurse
+from banksync.refresh.steps import ItemSteps
 from devstack.template import StackTemplate
 from tests.support.sandbox import VirtualClock
 
@@ -25,6 +26,15 @@ def budget(
     aws: boto3.Session, stack: StackTemplate, clock: VirtualClock, rate: int = 50
 ) -> ProviderBudget:
     return ProviderBudget(stack.refs["DataTable"], rate, aws.client("dynamodb"), clock=clock)
+
+
+def limiter_used(aws: boto3.Session, stack: StackTemplate, clock: VirtualClock) -> int:
+    """The calls the current window has given."""
+    limiter = budget(aws, stack, clock)
+    now = clock()
+    key = {"pk": {"S": "BUDGET"}, "sk": {"S": f"WINDOW#{now - now % limiter.window_seconds:.3f}"}}
+    item = aws.client("dynamodb").get_item(TableName=stack.refs["DataTable"], Key=key)["Item"]
+    return int(item["used"]["N"])
 
 
 def side_by_side(target: Callable[[], None], threads: int) -> None:
@@ -199,3 +209,17 @@ def test_a_purse_shared_by_concurrent_rounds_hands_each_call_out_once(
     assert sum(granted) == WINDOW_CALLS
     assert locked
     assert all(locked)
+
+
+def test_a_new_invocation_takes_nothing_an_earlier_round_expected(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    clock = VirtualClock(start=1_800_000_000.0)
+    steps = ItemSteps(okra=None, bank=None, budget=budget(aws, stack, clock))  # type: ignore[arg-type]
+    assert steps.purse is not None
+    steps.expect_calls(6)
+    steps.purse.admit()  # the round ran out of time after its first call
+    steps.use_priority("on_demand")  # the next invocation begins
+    clock.advance(60)  # a later window: the share it held has lapsed
+    steps.purse.admit()  # an accounts lookup, before the round counts its calls
+    assert limiter_used(aws, stack, clock) == 1, "one call taken, not the five left over"

@@ -155,29 +155,25 @@ def test_what_answers_a_functions_call_in_this_process_is_not_its_cpu() -> None:
 HOOK_URL = "https://hooks.example.com/banksync"
 
 
-def _serialised(record: dict[str, Any]) -> dict[str, Any]:
-    return to_item(record)
-
-
 @pytest.mark.parametrize("index", ["gsi1", "gsi2", "gsi3"])
 def test_a_refresh_items_later_updates_write_no_index(index: str) -> None:
     """The items' lookup keys are on the keys-only gsi3: the updates after the first,
     which never move them, write no index (an ALL index rewrote its copy on each)."""
     started = RefreshItem("rf_1", "acct-1", "balance", "cust-1", status=ItemStatus.STARTED)
     started.record_id, started.callback_url = "rec-1", "https://api.okra.ng/callback?record=rec-1"
-    before = _serialised(started.to_record())
+    before = to_item(started.to_record())
     started.status, started.finished_at = ItemStatus.SUCCEEDED, "2026-12-01T00:01:00.000Z"
     started.balance = {"available": 100, "ledger": 120, "currency": "NGN"}
-    writes = index_writes(DATA_TABLE, before, _serialised(started.to_record()))
+    writes = index_writes(DATA_TABLE, before, to_item(started.to_record()))
     assert index not in writes
     assert index_writes(DATA_TABLE, None, before) == {"gsi3": 1}
 
 
 def test_a_deliverys_attempts_rewrite_its_listing_entry_only() -> None:
     delivery = Delivery("sub_1", "msg_1", "refresh.item.succeeded", "{}", HOOK_URL, "2026-12-01")
-    before = _serialised(delivery.to_record())
+    before = to_item(delivery.to_record())
     delivery.status, delivery.attempt_count = "delivered", 1
     delivery.attempts = [{"at": "2026-12-01T00:00:01.000Z", "status": 204}]
-    after = _serialised(delivery.to_record())
+    after = to_item(delivery.to_record())
     assert set(index_writes(DATA_TABLE, before, after)) == {"gsi1"}
     assert set(index_writes(DATA_TABLE, None, before)) == {"gsi1", "gsi3"}

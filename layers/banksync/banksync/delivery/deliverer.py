@@ -227,6 +227,6 @@ def build_deliverer(settings: DeliverySettings) -> Deliverer:
         DeliveryQueue(settings.delivery_queue_url, LazyClient("sqs")),
         WebhookSender(),
         settings.allow_loopback_webhooks,
-        windows=WindowCounter(settings.data_table_name, subscriptions.client),
+        windows=WindowCounter(settings.data_table_name, dynamodb),
         health=EndpointHealth(subscriptions, timedelta(hours=settings.webhook_failing_after_hours)),
     )

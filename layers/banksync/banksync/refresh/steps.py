@@ -37,7 +37,10 @@ class ItemSteps:
         """Every provider call from here on takes a budget token at ``priority``."""
         self.priority = priority
         if self.purse is not None:
+            # A new invocation: what an earlier round expected and did not make (it
+            # ran out of time) is not this one's to take before it counts its own.
             self.purse.priority = priority
+            self.purse.expect(0)
 
     def expect_calls(self, calls: int) -> None:
         """The round about to run means to make ``calls`` provider calls: the budget
