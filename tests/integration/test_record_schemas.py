@@ -100,6 +100,12 @@ def rows_that_change(sync: SyncHarness) -> None:
     ]
     assert bank.save_transactions(spec.account_id, later, "2026-11-22T10:00:00.000Z") == (2, 1)
     assert bank.removals.remove(spec.account_id, ["t-1"], "2026-11-23T10:00:00.000Z", "rec-del")
+    # Deleted before its fetch landed: a tombstone, and the fetch then writes nothing.
+    bank.removals.remove(spec.account_id, ["t-9"], "2026-11-24T10:00:00.000Z", "rec-d2")
+    assert bank.save_transactions(spec.account_id, [txn_row(9)], "2026-11-24T09:00:00.000Z") == (
+        0,
+        0,
+    )
 
 
 def txn_row(number: int, **fields: Any) -> dict[str, Any]:
@@ -188,6 +194,7 @@ WRITERS: dict[str, list[Writer]] = {
     "sweep_current": [an_operator_sweep],
     "transaction": [a_customer_refresh, rows_that_change, the_providers_own_refreshes],
     "balance": [a_customer_refresh, the_providers_own_refreshes],
+    "transaction_tombstone": [rows_that_change],
     "change_head": [a_customer_refresh, rows_that_change],
     "transaction_change": [a_customer_refresh, rows_that_change, the_providers_own_refreshes],
     "pushed_update": [the_providers_own_refreshes],

@@ -43,6 +43,10 @@ class RecordSchema:
         key = self.document["x-key"]
         rules = {name: self.document["properties"][name] for name in key}
         claim = Draft202012Validator({"type": "object", "properties": rules, "required": key})
+        # Item types that share a key space (a row and its tombstone) tell by entity.
+        entity = self.document["properties"].get("entity", {}).get("const")
+        if entity and "entity" in image and image["entity"] != entity:
+            return False
         return bool(claim.is_valid(image))
 
     def problems(self, image: dict[str, Any]) -> list[str]:

@@ -10,6 +10,7 @@ limit all see one consistent clock.
 
 import threading
 import time
+from typing import cast
 
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
@@ -20,6 +21,13 @@ SETTLE_LIMIT_SECONDS = 30.0
 WAKE_CHECK_SECONDS = 1.0
 
 
+class _Sleeper:
+    """What a park needs of an endpoint: an event that is never set."""
+
+    def __init__(self) -> None:
+        self._notify_event = threading.Event()
+
+
 class TimeKeeper:
     def __init__(self, refresh: RefreshHarness) -> None:
         self.refresh = refresh
@@ -28,6 +36,7 @@ class TimeKeeper:
         # Each parked execution's endpoint and when it wakes of itself.
         self._parked: dict[int, tuple[CallbackEndpoint, float]] = {}
         refresh.park = self.park  # type: ignore[method-assign]
+        refresh.sleep = self.sleep  # a Wait state or a Retry waits like a park, alone
         self._machine = refresh.stack.refs["RefreshStateMachine"]
         _, _, _, self._region, self._account, *_ = self._machine.split(":")
 
@@ -44,6 +53,11 @@ class TimeKeeper:
                 # harness's CPU grow with their number.)
                 self._cond.wait(WAKE_CHECK_SECONDS)
             del self._parked[key]
+
+    def sleep(self, seconds: float) -> None:
+        """A Wait state (or a Retry's interval): parked until then, nothing can wake it.
+        Moving the shared clock itself would move every other execution's time too."""
+        self.park(cast(CallbackEndpoint, _Sleeper()), seconds)
 
     def _waiting(self) -> list[float]:
         """When each execution still parked wakes (one whose token was sent is not)."""

@@ -60,7 +60,7 @@ class RefreshHarness:
 
         def wait_interval(function: Any, env: Any, wait_seconds: int) -> None:
             harness.waits.append(wait_seconds)
-            harness.clock.advance(wait_seconds)
+            harness.sleep(wait_seconds)
 
         def park(endpoint: CallbackEndpoint, timeout: float | None = None) -> Any:
             harness.waits.append(int(timeout or 0))
@@ -72,7 +72,9 @@ class RefreshHarness:
         # What runs while an execution is parked: the push path, when a test has one.
         self.between: Callable[[], None] = lambda: None
         self.next_event: Callable[[], float | None] = lambda: None
-        monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=self.clock.advance))
+        # A Wait state or a Retry's interval: time passes for this execution alone.
+        self.sleep: Callable[[float], None] = self.clock.advance
+        monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda s: self.sleep(s)))
         for logical_id in TASK_FUNCTIONS:
             module = cold_start(stack, logical_id, monkeypatch)
             module.workflow.clock = self.now

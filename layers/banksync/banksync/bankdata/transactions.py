@@ -16,6 +16,12 @@ overwrites a newer one), ``first_seen_at``, ``entity: "transaction"``,
 ``schema_version: 1`` and the last change's ``change_seq``, ``change`` and
 ``changed_at``; removed ones ``removed_at``, ``removed_by`` (the record),
 ``removed_reason`` (``deleted`` | ``posted``) and ``replaced_by``.
+
+A removal that arrives before its row was ever stored (the provider deleted a
+row it had just announced, while the fetch waits for the budget) leaves a
+tombstone at the row's key (``entity: "transaction_tombstone"``: no data, no
+change in the feed, never listed), so the fetch that lands later finds the row
+removed and writes nothing: the row never appears, and the feed never shows it.
 """
 
 import hashlib
@@ -25,9 +31,11 @@ from typing import Any
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.consumer.transactions import FIELDS, SCHEMA_VERSION, normalise_transaction
-from banksync.dynamo import get_many, to_item
-from banksync.feed.changes import Change, ChangeLog
+from banksync.dynamo import conditional, get_many, to_item
+from banksync.feed.changes import Change, ChangeConflictError, ChangeLog
 
+# A row that keeps landing between a removal's read and its tombstone: read again.
+TOMBSTONE_ATTEMPTS = 4
 UNCHANGED = "fingerprint = :fp0 AND as_of = :as_of0 AND attribute_not_exists(removed_at)"
 
 
@@ -83,11 +91,30 @@ class TransactionRows:
     def remove(
         self, account_id: str, transaction_ids: Iterable[str], at: str, record_id: str | None
     ) -> list[str]:
-        """Mark the stored ones among ``transaction_ids`` removed; returns those marked now."""
+        """Mark the stored ones among ``transaction_ids`` removed; returns those marked
+        now. One not stored yet (its fetch is still on its way) gets a tombstone, so that the
+        fetch, whenever it lands, cannot bring it back."""
         wanted = list(dict.fromkeys(str(t) for t in transaction_ids if t))
+        removed: list[str] = []
+        for _ in range(TOMBSTONE_ATTEMPTS):
+            written, unstored = self._remove_stored(account_id, wanted, at, record_id)
+            removed += written
+            # A tombstone is written only where no row is: a row that landed meanwhile
+            # is removed through the feed on the next pass.
+            wanted = [t for t in unstored if not self._bury(account_id, t, at, record_id)]
+            if not wanted:
+                return removed
+        raise ChangeConflictError(f"removals from account {account_id} kept conflicting")
+
+    def _remove_stored(
+        self, account_id: str, wanted: list[str], at: str, record_id: str | None
+    ) -> tuple[list[str], list[str]]:
+        """Removes the stored ones; (those removed now, those not stored at all)."""
+        unstored: list[str] = []
 
         def plan() -> list[Change]:
             stored = self._stored(account_id, wanted)
+            unstored[:] = [t for t in wanted if t not in stored]
             return [
                 _removal(stored[t], at, record_id or "", "deleted")
                 for t in wanted
@@ -95,7 +122,27 @@ class TransactionRows:
             ]
 
         written = self.log.write(account_id, plan, iso(self._clock())) if wanted else []
-        return [change.transaction_id for change in written]
+        return [change.transaction_id for change in written], unstored
+
+    def _bury(self, account_id: str, transaction_id: str, at: str, record_id: str | None) -> bool:
+        tombstone = {
+            "pk": f"ACCOUNT#{account_id}",
+            "sk": f"TXN#{transaction_id}",
+            "entity": "transaction_tombstone",
+            "schema_version": 1,
+            "account_id": account_id,
+            "transaction_id": transaction_id,
+            "removed_at": at,
+            "removed_by": record_id or "",
+            "removed_reason": "deleted",
+        }
+        return conditional(
+            lambda: self._client.put_item(
+                TableName=self._table,
+                Item=to_item(tombstone),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        )
 
     def _plan_upserts(
         self, account_id: str, listed: dict[str, dict[str, Any]], as_of: str

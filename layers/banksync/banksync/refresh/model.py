@@ -53,10 +53,18 @@ class RefreshItem:
     pushed_at: str | None = None
     # The announcement a poll served and found not ready yet: wait for a newer one.
     push_seen_at: str | None = None
+    # Started, but its deadline passed while the budget (or a 429) alone kept its poll
+    # back: it is queued again for the budget, with a new deadline from this time.
+    requeued_at: str | None = None
 
     @property
     def announced(self) -> bool:
         return self.pushed_at is not None and self.pushed_at > (self.push_seen_at or "")
+
+    @property
+    def queued(self) -> bool:
+        """Owed a call as soon as the budget has one: not started yet."""
+        return self.status is ItemStatus.PENDING
 
     @property
     def key(self) -> dict[str, str]:
@@ -84,6 +92,7 @@ class RefreshItem:
         view.pop("refresh_id")
         view.pop("callback_url", None)
         view.pop("push_seen_at", None)  # the workflow's own bookkeeping
+        view.pop("requeued_at", None)
         return {**view, "status": str(self.status)}
 
 
@@ -112,6 +121,9 @@ class RefreshRun:
     fallback_at: str | None = None
     # The provider's webhooks were reliable at the last round: the run waits for them.
     awaiting_webhooks: bool = False
+    # How long the last park was allowed to last: a short one is never followed by
+    # another (``pacing.MIN_WAIT_SECONDS``).
+    last_wait_seconds: int | None = None
 
     @property
     def key(self) -> dict[str, str]:
@@ -152,6 +164,12 @@ class Progress:
     done: bool
     wait_seconds: int
     counts: dict[str, int]
+    # The customers' accounts are still to be looked up (the budget had no call for
+    # it): the state machine waits ``wait_seconds`` and runs the start again.
+    accounts_pending: bool = False
 
     def to_output(self) -> dict[str, Any]:
-        return asdict(self)
+        output = asdict(self)
+        if not self.accounts_pending:
+            del output["accounts_pending"]  # the state machine routes on its presence
+        return output

@@ -3,10 +3,16 @@
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from banksync.refresh.backoff import next_wait
 from banksync.refresh.model import ItemStatus, RefreshItem, RefreshRun
 from banksync.refresh.settings import WorkflowSettings
+
+# No run parks for less than this twice in a row: a round that finds nothing to do
+# at once must not turn into a loop of rounds (each one an invocation and history
+# events: an execution has 25,000 of them).
+MIN_WAIT_SECONDS = 5
 
 
 @dataclass
@@ -20,25 +26,45 @@ class Round:
     missed: bool = False
 
 
+class Expiry(Enum):
+    """What becomes of an open item whose deadline has passed."""
+
+    TIME_OUT = "time_out"
+    REQUEUE = "requeue"
+
+
 def passed(moment: str | None, now: datetime) -> bool:
     return not moment or datetime.fromisoformat(moment) <= now
 
 
+def provider_held(run: RefreshRun, now: datetime) -> bool:
+    """The provider answered 429: no call at all until its time."""
+    return bool(run.held_until) and datetime.fromisoformat(run.held_until or "") > now
+
+
+def budget_cut(run: RefreshRun, now: datetime) -> bool:
+    """The budget had no call to spare for this run, as of now (nothing was sent)."""
+    return bool(run.budget_until) and datetime.fromisoformat(run.budget_until or "") > now
+
+
 def held(run: RefreshRun, now: datetime) -> bool:
     """No call for this run now: a 429's hold, or the budget had none to spare."""
-    return any(
-        bool(until) and datetime.fromisoformat(until or "") > now
-        for until in (run.held_until, run.budget_until)
-    )
+    return provider_held(run, now) or budget_cut(run, now)
 
 
 def item_deadline(run: RefreshRun, item: RefreshItem, settings: WorkflowSettings) -> datetime:
-    """A started item has the run's deadline from its own start; one that never
-    started (waiting for the budget) is given up only after ``pending_limit``."""
+    """A started item has the run's deadline from its own start (or from when it was
+    requeued); one that never started (waiting for the budget) is given up only after
+    ``pending_limit``."""
     created = datetime.fromisoformat(run.created_at)
     if item.started_at:
         allowed = datetime.fromisoformat(run.deadline_at) - created
-        return datetime.fromisoformat(item.started_at) + allowed
+        return datetime.fromisoformat(item.requeued_at or item.started_at) + allowed
+    return pending_limit(run, settings)
+
+
+def pending_limit(run: RefreshRun, settings: WorkflowSettings) -> datetime:
+    created = datetime.fromisoformat(run.created_at)
     return created + timedelta(seconds=settings.pending_limit_seconds)
 
 
@@ -58,25 +84,38 @@ def round_wait(
         default=None,
     )
     until_held = math.ceil((until - now).total_seconds()) if until and until > now else 0
-    if cut_short and not until_held:
+    if until_held:
+        # Held by the budget (its turn) or a 429: that is when its calls can be made,
+        # whether or not a webhook is awaited (the one that woke it is spent).
+        return until_held
+    if cut_short:
         return 1  # straight back for the items this round had no time for
     interval, cap = settings.poll_interval_seconds, settings.max_wait_seconds
     if run.awaiting_webhooks:
         # The provider's webhook will say when: poll only as a late fallback.
         interval = cap = settings.webhook_fallback_seconds
         initial_wait = None if initial_wait is None else max(initial_wait, interval)
-    unstarted = any(item.status is ItemStatus.PENDING for item in open_items)
-    if initial_wait is not None and not unstarted:
+    queued = any(item.queued for item in open_items)
+    if initial_wait is not None and not queued:
         to_deadline = max(1, int((deadline - now).total_seconds()))
         # A park's timeout must be a positive integer (an initial wait of 0 is allowed).
-        return max(1, min(initial_wait, to_deadline), until_held)
-    # Items still to start (held back by the budget, a 429 or a 503) set the pace.
-    return next_wait(items, run.rounds, now, deadline, interval, cap, until)
+        return max(1, min(initial_wait, to_deadline))
+    # Items still to start (held back by a 503) set the pace.
+    return next_wait(items, run.rounds, now, deadline, interval, cap)
+
+
+def floored(wait: int, last_wait: int | None) -> int:
+    """``wait``, raised to the floor if the run's last park was short as well."""
+    if last_wait is not None and last_wait < MIN_WAIT_SECONDS:
+        return max(wait, MIN_WAIT_SECONDS)
+    return wait
 
 
 def round_order(item: RefreshItem) -> str:
-    """Started items first, then the ones to start; each in key order."""
-    return f"{int(item.status is ItemStatus.PENDING)}#{item.key['sk']}"
+    """Announced items first (the provider said their data is ready: one call each
+    finishes them), then the other started ones, then those to start; each in key order."""
+    rank = 0 if item.announced else 2 if item.queued else 1
+    return f"{rank}#{item.key['sk']}"
 
 
 def calls_left(run: RefreshRun, items: list[RefreshItem]) -> int:
@@ -85,21 +124,17 @@ def calls_left(run: RefreshRun, items: list[RefreshItem]) -> int:
     return sum(1 for item in items if not item.status.terminal and round_order(item) >= resume)
 
 
-def budget_cut(run: RefreshRun, now: datetime) -> bool:
-    """The budget had no call to spare for this run, as of now (nothing was sent)."""
-    return bool(run.budget_until) and datetime.fromisoformat(run.budget_until or "") > now
-
-
-def overdue(
+def expiry(
     run: RefreshRun, item: RefreshItem, now: datetime, asked: bool, settings: WorkflowSettings
-) -> bool:
-    """Past its deadline, and asked this round (or held so long that the pending limit
-    has passed as well): an item the budget kept from its poll is never timed out for it."""
-    deadline = item_deadline(run, item, settings)
-    if now < deadline:
-        return False
-    backstop = deadline + timedelta(seconds=settings.pending_limit_seconds)
-    return asked or item.status is ItemStatus.PENDING or now >= backstop
+) -> Expiry | None:
+    """None while the item has time. Past its deadline it ends in this round: timed out
+    if it was asked (or could have been), queued again for the budget if the budget or a 429
+    alone kept its poll back and the run may still wait for it."""
+    if now < item_deadline(run, item, settings):
+        return None
+    if not asked and held(run, now) and now < pending_limit(run, settings):
+        return Expiry.REQUEUE
+    return Expiry.TIME_OUT
 
 
 def waiting(item: RefreshItem, now: datetime) -> bool:
@@ -132,13 +167,17 @@ def asks(
     settings: WorkflowSettings,
 ) -> bool:
     """Whether this round calls the provider for ``item``, time allowing: it is open,
-    not held, not waiting out a retry, not asked moments ago (before ``resume``), and
-    either to be started (before its deadline) or a poll of it is due."""
-    if item.status.terminal or held(run, now) or waiting(item, now):
+    not held by a 429, not waiting out a retry; announced by the provider (fetched in
+    the round it wakes, even before the run's turn at the budget: the budget is asked
+    and decides); or else not held by the budget, not asked moments ago (before
+    ``resume``), and either owed a call (before its deadline) or due a poll."""
+    if item.status.terminal or provider_held(run, now) or waiting(item, now):
         return False
-    if resume is not None and round_order(item) < resume:
+    if item.status is ItemStatus.STARTED and item.announced:
+        return True
+    if budget_cut(run, now) or (resume is not None and round_order(item) < resume):
         return False
     deadline = item_deadline(run, item, settings)
-    if item.status is ItemStatus.PENDING:
+    if item.queued:
         return now < deadline
-    return turn.poll and (turn.fallback or item.announced or now >= deadline)
+    return turn.poll and (turn.fallback or now >= deadline)

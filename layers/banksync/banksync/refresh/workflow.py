@@ -23,14 +23,18 @@ from banksync.okra.errors import (
     ProviderUnavailableError,
     RateLimitedError,
 )
+from banksync.refresh.abort import record_failure
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
 from banksync.refresh.pacing import (
+    Expiry,
     Round,
     asks,
     budget_cut,
     calls_left,
+    expiry,
+    floored,
+    held,
     item_deadline,
-    overdue,
     passed,
     resume_point,
     round_order,
@@ -40,7 +44,8 @@ from banksync.refresh.request import StartRequest, parse_priority
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
-from banksync.refresh.summary import count_by_status, error_summary
+from banksync.refresh.summary import count_by_status
+from banksync.refresh.turns import take_turn
 from banksync.refresh.wake import WakeSignals
 
 # Stop calling the provider when a task has less than this left, so that one
@@ -79,7 +84,16 @@ class RefreshWorkflow:
         self.steps.use_priority(request.priority)
         now = self.clock()
         run = self._ensure_run(request, now)
-        items, unsaved = self._ensure_items(run, request, now)
+        try:
+            items, unsaved = self._ensure_items(run, request, now)
+        except BudgetExhaustedError as error:
+            # The accounts lookup had no call: at the run's turn the start runs again
+            # (a task Retry would back off further each time while the budget sits idle).
+            wait = take_turn(run, now, self.steps.take_turn, len(request.customers), error)
+            wait = floored(wait, run.last_wait_seconds)
+            run.last_wait_seconds, run.updated_at = wait, iso(now)
+            self.runs.save_run(run)
+            return Progress(run.refresh_id, False, wait, {}, accounts_pending=True).to_output()
         turn = Round(poll=False, fallback=True)
         try:
             cut_short = self._advance(run, items, now, turn, remaining, unsaved)
@@ -110,30 +124,8 @@ class RefreshWorkflow:
         return self._progress(run, items, now, turn, cut_short=cut_short)
 
     def abort(self, refresh_id: str, error: dict[str, Any]) -> None:
-        """Record an unexpected failure: no item is ever left running. A run whose start
-        failed before its record was written (bad input, a failed write) is recorded as
-        failed, so that it can be read like any other."""
-        now = iso(self.clock())
-        summary = error_summary(error)
-        run = self.runs.run(refresh_id) or self._failed_before_start(refresh_id, now, summary)
-        reason = f"workflow failed: {summary}"
-        for item in self.runs.items(refresh_id):
-            if not item.status.terminal:
-                item.finish(ItemStatus.FAILED, now, reason)
-                self.runs.save_item(item)
-                self.steps.record_unsuccessful(item)
-        run.status, run.finished_at, run.updated_at = RunStatus.FAILED, now, now
-        run.error = summary
-        run.counts = count_by_status(self.runs.items(refresh_id))
-        self.runs.save_run(run)
-        # The full cause (with its stack trace) goes to the logs, never to the API.
-        logger.error("refresh failed", extra={"refresh_id": refresh_id, "cause": error})
-
-    def _failed_before_start(self, refresh_id: str, now: str, summary: str) -> RefreshRun:
-        run = RefreshRun(refresh_id, created_at=now, deadline_at=now, status=RunStatus.FAILED)
-        if self.runs.create_run(run):
-            return run
-        return self._run(refresh_id)  # the start wrote it after all, in the meantime
+        """Record an unexpected failure: no item is ever left running."""
+        record_failure(self.runs, self.steps, refresh_id, error, iso(self.clock()))
 
     def _run(self, refresh_id: str) -> RefreshRun:
         run = self.runs.run(refresh_id)
@@ -188,7 +180,9 @@ class RefreshWorkflow:
         finished: Counter[ItemStatus] = Counter()
         resume = resume_point(run, now, self.settings)
         self.steps.expect_calls(sum(asks(run, i, now, turn, resume, self.settings) for i in items))
-        # Work under way first: the budget finishes what was started before starting more.
+        held_before = run.budget_until
+        # Announced items first, then work under way: the budget finishes what was
+        # started before starting more.
         for item in sorted(items, key=round_order):
             if item.status.terminal:
                 continue
@@ -199,16 +193,18 @@ class RefreshWorkflow:
                 # starting it now would spend a call on an item already given up.
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not started before the deadline")
             elif remaining() < TIME_RESERVE_MS:
-                cut_short = True
-            elif asks(run, item, now, turn, resume, self.settings):
-                self._step(run, item, now, turn)
-                asked = not budget_cut(run, now)
-                if run.resume_at is None and not asked:
-                    # A chain of cut rounds keeps the first cut's time: the items it
-                    # skips were asked at most one poll interval ago, never longer.
-                    run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
-            if not item.status.terminal and overdue(run, item, now, asked, self.settings):
-                item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
+                cut_short = True  # judged in the round that comes straight after
+            else:
+                # Cut by the budget in this round: no more asking it (each ask a write).
+                cut_here = run.budget_until != held_before and budget_cut(run, now)
+                if not cut_here and asks(run, item, now, turn, resume, self.settings):
+                    self._step(run, item, now, turn)
+                    asked = not budget_cut(run, now) or run.budget_until == held_before
+                    if run.resume_at is None and not asked:
+                        # A chain of cut rounds keeps the first cut's time: the items it
+                        # skips were asked at most one poll interval ago, never longer.
+                        run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
+                self._expire(run, item, now, asked)
             if item.key["sk"] in unsaved:
                 self.runs.add_item(item)
                 unsaved.discard(item.key["sk"])
@@ -222,18 +218,19 @@ class RefreshWorkflow:
         for status, count in finished.items():  # one value per round, not one per item
             metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
         if budget_cut(run, now):
-            self._take_turn(run, items, now)
+            take_turn(run, now, self.steps.take_turn, calls_left(run, items))
         return cut_short
 
-    def _take_turn(self, run: RefreshRun, items: list[RefreshItem], now: datetime) -> None:
-        """Cut short by the budget: park until the run's turn, not merely the next window,
-        where every other cut run would wake beside it and find nothing again."""
-        if passed(run.turn_at, now):  # no turn held, or it came and the window was taken
-            earliest = datetime.fromisoformat(run.budget_until or iso(now)) - now
-            wait = self.steps.take_turn(calls_left(run, items), earliest.total_seconds())
-            run.turn_at = iso(now + timedelta(seconds=wait))
-        moments = (datetime.fromisoformat(m) for m in (run.budget_until, run.turn_at) if m)
-        run.budget_until = iso(max(moments, default=now))
+    def _expire(self, run: RefreshRun, item: RefreshItem, now: datetime, asked: bool) -> None:
+        """Past its deadline an item ends in this round, or (held by the budget alone)
+        waits for a call again as new work: a held run never spins on its deadline."""
+        if item.status.terminal:
+            return
+        ending = expiry(run, item, now, asked, self.settings)
+        if ending is Expiry.TIME_OUT:
+            item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
+        elif ending is Expiry.REQUEUE:
+            item.requeued_at = iso(now)
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by one provider call (its pages aside): ``asks`` said so."""
@@ -284,11 +281,13 @@ class RefreshWorkflow:
             run.status, run.finished_at = RunStatus.COMPLETED, iso(now)
         run.awaiting_webhooks = self._webhooks_reliable(now)
         wait = round_wait(run, items, now, self.settings, initial_wait, cut_short)
-        if turn.fallback or not run.fallback_at:
+        if turn.fallback or not run.fallback_at or held(run, now):  # held: its turn rules
             run.fallback_at = iso(now + timedelta(seconds=wait))
         else:  # woken early: the fallback poll keeps its time
             until = datetime.fromisoformat(run.fallback_at) - now
             wait = max(1, min(wait, math.ceil(until.total_seconds())))
+        wait = floored(wait, run.last_wait_seconds)
+        run.last_wait_seconds = wait
         self.runs.save_run(run)
         logger.info("refresh progress", extra={"refresh_id": run.refresh_id, "counts": counts})
         return Progress(run.refresh_id, done, wait, counts).to_output()
