@@ -337,7 +337,11 @@ class OfflineStack:
 
 
 def _free(port: int) -> bool:
+    """Whether a server can listen on ``port``. The probe binds as the servers do, with
+    SO_REUSEADDR: connections of a stack stopped a moment ago linger in TIME_WAIT for
+    a minute, and they hold the port against a plain bind, not against a listener."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
