@@ -22,7 +22,7 @@ IAC_VENV := .tools/iac
 export PATH := $(dir $(PYTHON313)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help venv sam-cli lint typecheck unit validate build test bench bench-scale local lock clean
+.PHONY: help venv sam-cli lint typecheck unit validate build test bench bench-scale local lock clean invoke
 
 help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
@@ -33,6 +33,7 @@ help:
 	@echo "make fuzz     the fuzz suite at length: many examples, fresh randomness (make test runs a fixed slice)"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 	@echo "make openapi   regenerate openapi/banksync.json from the API routes (a test fails when it drifts)"
+	@echo "make invoke FUNCTION=… EVENT=events/….json   one function's handler with an event, against make local"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
 	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
@@ -109,6 +110,12 @@ fuzz: venv
 
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)
+
+# One function's handler with one event, against the running `make local` (no Docker).
+LOCAL_STATE ?= .local/stack.json
+invoke: venv
+	@test -n "$(FUNCTION)" || { echo "usage: make invoke FUNCTION=WebhookReceiverFunction [EVENT=events/….json]"; exit 2; }
+	@PYTHONPATH=layers/banksync:. $(PY) -m devstack.invoke $(FUNCTION) $(EVENT) --state-file $(LOCAL_STATE)
 
 # The HTTP API's OpenAPI document, generated from the Routers' decorators.
 .PHONY: openapi

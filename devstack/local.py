@@ -314,6 +314,15 @@ class OfflineStack:
             "event_bus": {"name": refs["EventBus"], "arn": attributes["EventBus.Arn"]},
             "parameters": dict(self.template.parameters),
             "provider_base_url": okra_url,
+            # What `make invoke` runs a function with, as this stack resolved it.
+            "functions": {
+                logical_id: {
+                    "handler": resource["Properties"]["Handler"],
+                    "code_uri": resource["Properties"]["CodeUri"],
+                    "environment": function_environment(self.template, logical_id),
+                }
+                for logical_id, resource in self.template.resources("AWS::Serverless::Function")
+            },
         }
         if self.example:
             state["example"] = self.example.state()
