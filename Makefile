@@ -18,11 +18,16 @@ SAM_VENV := .tools/sam
 SAM := $(SAM_VENV)/bin/sam
 # The IaC scanners pin boto3 far below the app: a venv of their own too.
 IAC_VENV := .tools/iac
+# The AWS CLI the docs' examples are tested with pins its own SDK: a venv of its own.
+AWSCLI_VENV := .tools/awscli
 # sam build needs the runtime's interpreter on PATH; SAM's telemetry stays off.
 export PATH := $(dir $(PYTHON313)):$(PATH)
 export SAM_CLI_TELEMETRY := 0
+# Material's notice about its successor, printed on every build: noise in CI's log.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv sam-cli lint typecheck unit validate build test bench bench-scale local lock clean
+.PHONY: help venv sam-cli aws-cli lint typecheck unit validate build test bench bench-scale local lock clean \
+	invoke docs docs-build docs-gen
 
 help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
@@ -33,6 +38,9 @@ help:
 	@echo "make fuzz     the fuzz suite at length: many examples, fresh randomness (make test runs a fixed slice)"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 	@echo "make openapi   regenerate openapi/banksync.json from the API routes (a test fails when it drifts)"
+	@echo "make docs      serve the documentation site (docs/) on http://127.0.0.1:8000"
+	@echo "make docs-gen  rewrite the docs' generated pages from their sources (a test fails when they drift)"
+	@echo "make invoke FUNCTION=… EVENT=events/….json   one function's handler with an event, against make local"
 
 $(VENV)/.installed: requirements-dev.txt layers/banksync/requirements.txt
 	test -x $(PY) || $(PYTHON313) -m venv $(VENV)
@@ -58,6 +66,14 @@ $(IAC_VENV)/.installed: requirements-iac.txt
 
 iac-tools: $(IAC_VENV)/.installed
 
+$(AWSCLI_VENV)/.installed: requirements-awscli.txt
+	test -x $(AWSCLI_VENV)/bin/python || $(PYTHON313) -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AWSCLI_VENV)/bin/python -m pip install --quiet -r requirements-awscli.txt
+	touch $@
+
+aws-cli: $(AWSCLI_VENV)/.installed
+
 iac: iac-tools
 	$(IAC_VENV)/bin/python scripts/iac_scan.py
 
@@ -70,8 +86,9 @@ typecheck: venv
 
 # The least-privilege test translates the template with the SAM CLI's own translator.
 # Unit, integration and fuzz tests on every core, a test file per worker; the e2e
-# tests share one offline stack, so they run apart, after them.
-unit: venv sam-cli
+# tests share one offline stack, so they run apart, after them (the docs' examples
+# among them, with the pinned AWS CLI).
+unit: venv sam-cli aws-cli
 	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/e2e
 	$(VENV)/bin/pytest tests/e2e
 
@@ -86,16 +103,34 @@ build: sam-cli
 	$(SAM) build
 	$(SAM) build -t $(EXAMPLE)/template.yaml --build-dir $(EXAMPLE)/.aws-sam/build
 
-test: lint typecheck unit validate build iac
+test: lint typecheck unit docs-build validate build iac
 
+# The documentation site: built strictly (a broken link, anchor or page fails), offline.
+docs-build: venv
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+docs: venv
+	$(VENV)/bin/mkdocs serve
+
+docs-gen: venv
+	PYTHONPATH=layers/banksync:. $(PY) -m docsite.generate
+
+# Prints as it goes and keeps the output in bench/results.txt, from which the
+# docs' performance page is written (docs/performance/index.md).
+BENCH_RESULTS := bench/results.txt
 bench: venv
-	PYTHONPATH=. $(PY) -m bench.cold_start
-	PYTHONPATH=. $(PY) -m bench.sizes
-	PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions
-	PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model
-	PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls
-	PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_events
-	PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_reads
+	@set -o pipefail; { \
+	  echo "== run $$(date -u +%Y-%m-%dT%H:%MZ) commit $$(git rev-parse --short HEAD) cores $$(nproc) load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	  echo "== bench.cold_start"; PYTHONPATH=. $(PY) -m bench.cold_start; \
+	  echo "== bench.sizes"; PYTHONPATH=. $(PY) -m bench.sizes; \
+	  echo "== bench.transitions"; PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions; \
+	  echo "== bench.cost_model"; PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model; \
+	  echo "== bench.provider_calls"; PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls; \
+	  echo "== bench.consumer_events"; PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_events; \
+	  echo "== bench.consumer_reads"; PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_reads; \
+	} 2>&1 | tee $(BENCH_RESULTS).partial
+	mv $(BENCH_RESULTS).partial $(BENCH_RESULTS)
+	PYTHONPATH=layers/banksync:. $(PY) -m docsite.generate
 
 # The sweep at scale against the provider's limit: long (BENCH_ACCOUNTS=10000 by default).
 bench-scale: venv
@@ -110,6 +145,12 @@ fuzz: venv
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)
 
+# One function's handler with one event, against the running `make local` (no Docker).
+LOCAL_STATE ?= .local/stack.json
+invoke: venv
+	@test -n "$(FUNCTION)" || { echo "usage: make invoke FUNCTION=WebhookReceiverFunction [EVENT=events/….json]"; exit 2; }
+	@PYTHONPATH=layers/banksync:. $(PY) -m devstack.invoke $(FUNCTION) $(EVENT) --state-file $(LOCAL_STATE)
+
 # The HTTP API's OpenAPI document, generated from the Routers' decorators.
 .PHONY: openapi
 openapi: venv
@@ -121,4 +162,4 @@ lock: venv
 	  $(PY) -m pip freeze --exclude-editable; } > requirements-dev.txt
 
 clean:
-	rm -rf .aws-sam $(EXAMPLE)/.aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam $(EXAMPLE)/.aws-sam .pytest_cache .mypy_cache .ruff_cache .site

@@ -150,9 +150,12 @@ def _describe(
         detail = new.get("reason") or ""
         return "refresh", f"{new['account_id']}/{new['product']}: {new['status']} {detail}".strip()
     if sk == "BALANCE#LATEST":
+        # Minor units, labelled, as the read API and the events give them (not the
+        # provider's own figures, which are in major units).
+        unit = f"{new.get('currency') or 'currency'} minor units"
         return "data", (
-            f"balance stored for {new['account_id']}: ledger {new.get('ledger_balance')} "
-            f"available {new.get('available_balance')} {new.get('currency', '')}"
+            f"balance stored for {new['account_id']}: ledger {new.get('ledger', 'none')} "
+            f"available {new.get('available', 'none')} ({unit})"
         )
     if sk == "RUN" and new.get("status") != old.get("status") and new.get("status") != "running":
         counts = ", ".join(f"{n} {status}" for status, n in (new.get("counts") or {}).items())

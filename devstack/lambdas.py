@@ -12,30 +12,19 @@ import json
 import sys
 import threading
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
+from devstack.context import LambdaContext
 from devstack.template import StackTemplate
 
+__all__ = ["LambdaContext", "LambdaDispatcher", "handler_module", "import_fresh", "one_at_a_time"]
+
 Handler = Callable[[dict[str, Any], Any], Any]
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "banksync-local"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:banksync-local"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 def handler_module(template: StackTemplate, logical_id: str) -> tuple[str, str]:

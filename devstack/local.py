@@ -314,6 +314,15 @@ class OfflineStack:
             "event_bus": {"name": refs["EventBus"], "arn": attributes["EventBus.Arn"]},
             "parameters": dict(self.template.parameters),
             "provider_base_url": okra_url,
+            # What `make invoke` runs a function with, as this stack resolved it.
+            "functions": {
+                logical_id: {
+                    "handler": resource["Properties"]["Handler"],
+                    "code_uri": resource["Properties"]["CodeUri"],
+                    "environment": function_environment(self.template, logical_id),
+                }
+                for logical_id, resource in self.template.resources("AWS::Serverless::Function")
+            },
         }
         if self.example:
             state["example"] = self.example.state()
@@ -337,7 +346,11 @@ class OfflineStack:
 
 
 def _free(port: int) -> bool:
+    """Whether a server can listen on ``port``. The probe binds as the servers do, with
+    SO_REUSEADDR: connections of a stack stopped a moment ago linger in TIME_WAIT for
+    a minute, and they hold the port against a plain bind, not against a listener."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -65,7 +65,7 @@ def offline_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the offline stack did not start; see {log.name}")
             time.sleep(0.2)
-        yield {**json.loads(state_file.read_text()), "log": log.name}
+        yield {**json.loads(state_file.read_text()), "log": log.name, "state_file": str(state_file)}
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C must stop everything cleanly
         code: int | None

@@ -1,9 +1,9 @@
 """AWS clients made when first used, for the services only some invocations call.
 
-Each boto3 client costs its cold start ~30 ms (its service model is read and
-parsed), so a function makes at start only the clients every invocation
-needs: the operator API's reads never schedule, encrypt or queue anything,
-and the deliverer queues only a retry. boto3 has no lazy client of its own.
+Each boto3 client costs its cold start the reading and parsing of its service
+model, so a function makes at start only the clients every invocation needs:
+the operator API's reads never schedule, encrypt or queue anything, and the
+deliverer queues only a retry. boto3 has no lazy client of its own.
 """
 
 import threading

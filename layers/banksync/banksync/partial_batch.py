@@ -7,8 +7,8 @@ that Lambda retries it whole, as Powertools' batch processor does.
 
 This is that processor's loop without the processor: importing
 ``aws_lambda_powertools.utilities.batch`` loads every event source's data
-class and asyncio, ~35 ms (0.15x the floor) of every cold start of every
-stream and queue function, for a loop that reads two fields of a record.
+class and asyncio at every cold start of every stream and queue function,
+for a loop that reads two fields of a record.
 Stream images are read with Powertools' own deserializer, so numbers, sets
 and binaries come as its data classes gave them.
 """

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from banksync.api_errors import ApiError
 
-if TYPE_CHECKING:  # the package of event classes costs the receiver ~30 ms of cold start
+if TYPE_CHECKING:  # the package of event classes imports every event source's: not at start
     from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 MAX_BODY_BYTES = 256 * 1024

@@ -9,7 +9,7 @@ generator can put their schemas in ``components``.
 An answer is described by its model or by the model's name: a name (resolved
 by the generator, ``openapi.py``) lets a function's routes load without the
 answer models, and so without pydantic, which the read API uses for nothing
-else (~0.3x the floor of its cold start: pydantic and the models' classes).
+else (pydantic and the models' classes would be a large share of its cold start).
 """
 
 from typing import TYPE_CHECKING, Any

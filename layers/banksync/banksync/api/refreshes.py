@@ -59,7 +59,7 @@ class RefreshRoutes:
         )
         self.listing = RefreshListing(settings.data_table_name, dynamodb)
         # Given a client, the persistence layer opens no boto3 session of its own,
-        # which would load every model again (~150 ms of cold start).
+        # which would load the SDK's models again at cold start.
         self._start_once = idempotent_function(
             data_keyword_argument="command",
             persistence_store=DynamoDBPersistenceLayer(

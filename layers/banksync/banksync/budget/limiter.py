@@ -19,12 +19,11 @@ on-demand refreshes and the provider's pushed updates, so a sweep or a
 schedule cannot starve them; in the last tenth of the window's *time* the
 reserve is released to everyone, since first-class work that has not come by
 then finds a fresh reserve a moment later, in the next window, and a reserve
-left idle is a call the sweep never gets back (it capped a sweep at 45 of 50
-calls a minute). Work under way comes first inside a run (its
-polls before its starts) and across runs by turns (``banksync.budget.turns``);
-a further reserve that kept scheduled and sweep work from *starting* in the
-last fifth of a window left a fifth of the budget idle under a sweep, and is
-gone. A 429 fills every window up to the provider's ``Retry-After``, which
+left idle is a call the sweep never gets back. Work under way comes first
+inside a run (its polls before its starts) and across runs by turns
+(``banksync.budget.turns``); nothing keeps scheduled and sweep work from
+*starting* late in a window, since such a reserve leaves part of the budget
+idle under a sweep. A 429 fills every window up to the provider's ``Retry-After``, which
 holds everyone.
 """
 

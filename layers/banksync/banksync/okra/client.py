@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 # httpx is imported where a call is made, not at a cold start: a function that
 # wires the client and may make no call (the aborter; a round the budget cut
-# short) does not load it for nothing (27 ms, ~0.08x a bare Lambda's start).
+# short) does not load it for nothing.
 READ_TIMEOUT, CONNECT_TIMEOUT = 10.0, 3.0
 # The callback ``method`` of each product, as the provider's refresh answers name it.
 CALLBACK_METHODS = {"balance": "BALANCE", "transactions": "REFRESH_TRANSACTIONS"}
@@ -66,7 +66,7 @@ class OkraClient:
     def _http(self) -> httpx.Client:
         # Built at the first call, not at a cold start: a function that wires the client
         # and may never call the provider (the aborter) does not build its TLS context
-        # (certifi's bundle) for nothing, about a sixth of a bare Lambda's start.
+        # (certifi's whole bundle of CA certificates) for nothing.
         import httpx
 
         timeout = self._timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
