@@ -78,7 +78,10 @@ class ActivityFeed:
         for record in records:
             old, new = image(record, "OldImage"), image(record, "NewImage")
             sk = str((new or old).get("sk", ""))
-            if sk.startswith("TXN#") and new.get("removed_at") and not old.get("removed_at"):
+            if new.get("entity") == "transaction_tombstone":
+                what = f"transaction {new['transaction_id']} removed before it was fetched"
+                self.say("data", f"{what} (it will not appear)")
+            elif sk.startswith("TXN#") and new.get("removed_at") and not old.get("removed_at"):
                 self.say(
                     "data", f"transaction {new['transaction_id']} removed (the bank took it back)"
                 )
