@@ -30,7 +30,7 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from banksync.bankdata.store import BankDataStore  # noqa: E402
-from banksync.okra.accounts import ProviderAccount  # noqa: E402
+from banksync.provider.model import ProviderAccount  # noqa: E402
 from banksync.refresh.model import RefreshRun, RunStatus  # noqa: E402
 from banksync.refresh.runs import RefreshRunStore  # noqa: E402
 from devstack.lambdas import LambdaContext  # noqa: E402

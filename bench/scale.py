@@ -110,6 +110,7 @@ def sweep(accounts: int) -> dict[str, Any]:
             "cpu_per_1000_items": cpu / max(1, len(items)) * 1000,
             "runs": len(runs),
             "rounds": sum(int(r["rounds"]) for r in runs),
+            "history_max": _history_max(session, stack.refs["RefreshStateMachine"]),
             **_pace([c.at for c in calls], began, last),
         }
 
@@ -186,6 +187,19 @@ def subscriptions(count: int, minutes: int) -> dict[str, Any]:
             ),
             "cpu": cpu,
         }
+
+
+def _history_max(session: Any, machine: str) -> int:
+    """The most history events any execution had (Step Functions allows 25,000)."""
+    sfn = session.client("stepfunctions")
+    most = 0
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
+        for execution in page["executions"]:
+            history = sfn.get_paginator("get_execution_history").paginate(
+                executionArn=execution["executionArn"]
+            )
+            most = max(most, sum(len(p["events"]) for p in history))
+    return most
 
 
 def _pace(times: list[float], began: float, last: float) -> dict[str, float]:
@@ -267,7 +281,8 @@ def main() -> None:
     )
     print(
         f"  poll rounds: {result['rounds']:,} over {result['runs']} executions "
-        f"({result['rounds'] / max(1, result['calls']):.2f} per provider call)"
+        f"({result['rounds'] / max(1, result['calls']):.2f} per provider call); at most"
+        f" {result['history_max']:,} history events in one execution (limit 1,000)"
     )
     print(f"  harness CPU: {result['cpu_per_1000_items']:.1f} s per 1,000 items")
 

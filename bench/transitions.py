@@ -1,9 +1,11 @@
-"""State transitions of one refresh execution, for a batch of 1 and of 50 items.
+"""State transitions and history events of one refresh execution.
 
 Standard workflows are billed per state transition, so a batch must cost what
-a single item costs. Both batches run the real ASL in moto against the
+a single item costs: batches of 1 and 50 run the real ASL in moto against the
 sandbox, same scenario (every callback ready 60 s after its refresh), on
-virtual time; the count comes from each execution's history.
+virtual time; the count comes from each execution's history. An execution
+has at most 25,000 history events: a batch of 50 whose budget binds hard (10
+calls a minute, its webhooks lost) must stay far below: at most 1,000.
 """
 
 import os
@@ -29,7 +31,7 @@ from tests.support.workflow import Execution, RefreshHarness  # noqa: E402
 PRICE_PER_TRANSITION = 25 / 1_000_000  # USD, Standard workflows, us-east-1
 
 
-def run_batches() -> dict[int, Execution]:
+def run_batches() -> dict[str, Execution]:
     accounts = [f"acct-{i:02d}" for i in range(25)]
     world = World(
         accounts=[AccountSpec(a, "cust-1", scenario=Scenario(ready_after=60)) for a in accounts],
@@ -47,19 +49,33 @@ def run_batches() -> dict[int, Execution]:
         stack.parameters["LogLevel"] = "WARNING"  # the functions' logs would drown the result
         harness = RefreshHarness(session, stack, patch)
         harness.use(world)
-        return {
-            size: harness.run({"refresh_id": f"bench-{size}", "items": items})
+        runs = {
+            f"batch of {size:2d}": harness.run({"refresh_id": f"bench-{size}", "items": items})
             for size, items in batches.items()
         }
+        bound = World(
+            accounts=[
+                AccountSpec(a, "cust-1", scenario=Scenario(ready_after=60, webhook="never"))
+                for a in accounts
+            ],
+            requests_per_minute=20,
+        )
+        harness.use(bound, rate=10)
+        runs["batch of 50, budget 10 a minute, webhooks lost"] = harness.run(
+            {"refresh_id": "bench-bound", "items": batches[50], "deadline_seconds": 600}
+        )
+        return runs
 
 
 def main() -> None:
-    print("state transitions per refresh execution (callbacks ready after 60 s)")
-    for size, execution in run_batches().items():
+    print("state transitions and history events per refresh execution (ready after 60 s)")
+    for name, execution in run_batches().items():
+        size = 1 if name.endswith(" 1") else 50
         per_item = PRICE_PER_TRANSITION * execution.transitions / size * 1_000_000
         print(
-            f"  batch of {size:2d}: {execution.transitions} transitions, {execution.status}, "
-            f"${per_item:,.2f} of transitions per million item refreshes"
+            f"  {name}: {execution.transitions} transitions, {len(execution.history)} history"
+            f" events (limit 1,000), {execution.status}, ${per_item:,.2f} of transitions"
+            " per million item refreshes"
         )
 
 

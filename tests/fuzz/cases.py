@@ -22,8 +22,8 @@ from banksync.api.params import ID, MAX_TOKEN_CHARS
 from banksync.api.sweeps import MAX_STALE_HOURS
 from banksync.delivery.model import STATUSES
 from banksync.identifiers import MAX_LENGTH, identifier_problem
-from banksync.okra.products import Product
 from banksync.paging import encode_token
+from banksync.provider.model import Product
 from banksync.refresh.listing import KINDS
 from banksync.subscriptions.body import MAX_WEBHOOK_RATE_PER_SECOND
 from banksync.subscriptions.intervals import Interval

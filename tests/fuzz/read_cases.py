@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from banksync.bankdata.store import BankDataStore
 from banksync.feed.cursor import encode_cursor, encode_positions
-from banksync.okra.accounts import ProviderAccount
 from banksync.paging import encode_token
+from banksync.provider.model import ProviderAccount
 from tests.fuzz.cases import (
     READ_ROUTES,
     UNKNOWN,

@@ -14,7 +14,7 @@ from banksync.bankdata.store import BankDataStore
 from banksync.dynamo import to_item
 from banksync.feed.cursor import decode_cursor, encode_cursor
 from banksync.feed.reader import ChangeFeed
-from banksync.okra.accounts import ProviderAccount
+from banksync.provider.model import ProviderAccount
 from banksync.refresh.model import RefreshRun, RunStatus
 from banksync.refresh.runs import RefreshRunStore
 from banksync.subscriptions.store import SubscriptionStore

@@ -6,12 +6,12 @@ import httpx
 import pytest
 
 from banksync.okra.client import OkraClient
-from banksync.okra.errors import (
+from banksync.provider.errors import (
     ProviderUnavailableError,
     RateLimitedError,
     UnauthorisedError,
 )
-from banksync.okra.outcomes import Failed, NotReady, Ready, ReauthRequired, Started
+from banksync.provider.model import Failed, NotReady, Ready, ReauthRequired, Started
 from devstack.sandbox import AccountSpec, Scenario, World
 from devstack.sandbox.server import SandboxServer
 from devstack.sandbox.world import transaction_id

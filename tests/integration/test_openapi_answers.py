@@ -11,7 +11,7 @@ from referencing.jsonschema import DRAFT202012
 
 from banksync.api import openapi
 from banksync.bankdata.store import BankDataStore
-from banksync.okra.accounts import ProviderAccount
+from banksync.provider.model import ProviderAccount
 from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start, http_event, invoke, json_body
 from tests.unit.test_subscription_rules import resolve

@@ -215,7 +215,7 @@ def test_a_new_invocation_takes_nothing_an_earlier_round_expected(
     aws: boto3.Session, stack: StackTemplate
 ) -> None:
     clock = VirtualClock(start=1_800_000_000.0)
-    steps = ItemSteps(okra=None, bank=None, budget=budget(aws, stack, clock))  # type: ignore[arg-type]
+    steps = ItemSteps(provider=None, bank=None, budget=budget(aws, stack, clock))  # type: ignore[arg-type]
     assert steps.purse is not None
     steps.expect_calls(6)
     steps.purse.admit()  # the round ran out of time after its first call

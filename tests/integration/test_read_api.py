@@ -11,8 +11,8 @@ import pytest
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import iso
 from banksync.feed.cursor import encode_cursor
-from banksync.okra.accounts import ProviderAccount
 from banksync.paging import encode_token
+from banksync.provider.model import ProviderAccount
 from devstack.sandbox import AccountSpec, Scenario, World
 from devstack.template import StackTemplate
 from tests.support.lambdas import cold_start, http_event, invoke, json_body

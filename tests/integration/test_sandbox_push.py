@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from banksync.okra.outcomes import NotReady, Ready, Started
+from banksync.provider.model import NotReady, Ready, Started
 from devstack.sandbox import AccountSpec, Sandbox, Scenario, World
 from devstack.sandbox.world import transaction_id
 from tests.support.sandbox import VirtualClock, new_sandbox, sandbox_client

@@ -7,7 +7,7 @@ import pytest
 
 from banksync.bankdata.store import BankDataStore
 from banksync.delivery.store import DeliveryStore
-from banksync.okra.accounts import ProviderAccount
+from banksync.provider.model import ProviderAccount
 from devstack.lambdas import LambdaContext
 from devstack.sandbox import demo_world
 from tests.support.delivery import Delivering

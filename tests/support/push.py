@@ -58,7 +58,7 @@ class PushHarness:
         sandbox = self.sync.refresh.use(world)
         self.fetcher.fetcher.budget = self.sync.refresh.budget()
         secret = SecretKey(self.sync.stack.refs["OkraSecretKey"])
-        self.fetcher.fetcher.okra = OkraClient(
+        self.fetcher.fetcher.provider = OkraClient(
             SANDBOX_BASE_URL, secret, transport=sandbox.transport()
         )
         sandbox.outbox.send_to(

@@ -1,7 +1,7 @@
 """The provider sandbox wired to a virtual clock, for tests that never wait."""
 
-from banksync.okra.accounts import ProviderAccount
 from banksync.okra.client import OkraClient
+from banksync.provider.model import ProviderAccount
 from devstack.sandbox import AccountSpec, Sandbox, World
 from devstack.sandbox.world import SANDBOX_SECRET_KEY as SANDBOX_SECRET_KEY
 

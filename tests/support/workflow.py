@@ -110,7 +110,7 @@ class RefreshHarness:
         for module in self.modules.values():
             transport = self.sandbox.transport()
             steps = module.workflow.steps
-            steps.okra = OkraClient(SANDBOX_BASE_URL, secret, transport=transport)
+            steps.provider = OkraClient(SANDBOX_BASE_URL, secret, transport=transport)
             steps.budget = self.budget()
         return self.sandbox
 
@@ -133,7 +133,8 @@ class RefreshHarness:
         machine = self.stack.refs["RefreshStateMachine"]
         arn = f"{machine.replace(':stateMachine:', ':execution:')}:{name}"
         described = self._until_finished(sfn, arn)
-        history = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+        history = [event for page in pages for event in page["events"]]
         output = json.loads(described.get("output") or "{}")
         waits, self.waits = self.waits, []
         return Execution(described["status"], output, [dict(e) for e in history], waits)

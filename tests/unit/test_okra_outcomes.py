@@ -4,13 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from banksync.okra.outcomes import (
-    Failed,
-    NotReady,
-    Ready,
-    ReauthRequired,
-    classify_callback,
-)
+from banksync.okra.outcomes import classify_callback
+from banksync.provider.model import Failed, NotReady, Ready, ReauthRequired
 
 BALANCE = {"balance": {"ledger_balance": 1}}
 

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from banksync.provider.model import Product
 from banksync.refresh.model import ItemStatus, RunStatus
 
-Product = Literal["balance", "transactions"]
 RunKind = Literal["on_demand", "scheduled", "sweep", "pushed"]
 MAX_STALE_HOURS = 24 * 365
 PAGING_NOTE = "present while more items follow: pass it back as next_token"

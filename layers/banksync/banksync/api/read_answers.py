@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from banksync.api.answers import PAGING_NOTE, Described, Product
+from banksync.api.answers import PAGING_NOTE, Described
+from banksync.provider.model import Product
 
 RESTART_HINT = "a stale or unknown cursor is a 400: start again without one"
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from banksync.api.answers import PAGING_NOTE, Described, Product, no_default
+from banksync.api.answers import PAGING_NOTE, Described, no_default
+from banksync.provider.model import Product
 from banksync.subscriptions.intervals import Interval
 
 MAX_OVERLAP_HOURS = 24 * 7

@@ -30,7 +30,7 @@ from banksync.bankdata.transactions import TransactionRows
 from banksync.clock import Clock, utc_now
 from banksync.consumer.balances import normalise_balance
 from banksync.dynamo import from_item, to_item
-from banksync.okra.accounts import ProviderAccount
+from banksync.provider.model import ProviderAccount
 
 ACCOUNT_SHARDS = 16
 

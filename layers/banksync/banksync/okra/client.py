@@ -12,8 +12,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from banksync.okra.accounts import ProviderAccount
-from banksync.okra.errors import (
+from banksync.okra.accounts import account_from_okra
+from banksync.okra.outcomes import classify_callback
+from banksync.provider.errors import (
     RATE_LIMIT_WAIT_SECONDS,
     BadRequestError,
     BudgetExhaustedError,
@@ -21,15 +22,17 @@ from banksync.okra.errors import (
     RateLimitedError,
     UnauthorisedError,
 )
-from banksync.okra.outcomes import (
+from banksync.provider.model import (
     CallbackOutcome,
     Failed,
+    Product,
+    ProviderAccount,
     Ready,
     ReauthRequired,
     Started,
-    classify_callback,
+    StartOutcome,
 )
-from banksync.okra.products import Product
+from banksync.provider.port import Admission
 
 if TYPE_CHECKING:
     import httpx
@@ -57,10 +60,12 @@ class OkraClient:
         self._secret_key = secret_key
         self._page_limit = page_limit
         self._timeout, self._transport = timeout, transport
-        # Asked before every request: 0 to go ahead, else the seconds to wait. The
-        # callers set it (with their priority) so that every call, pages included,
-        # takes a token from the one provider budget.
-        self.admit: Callable[[], float] = lambda: 0.0
+        # Asked before every request (``admit_with``): every call, pages included,
+        # takes a token from the one provider budget, at the caller's priority.
+        self._admit: Admission = lambda: 0.0
+
+    def admit_with(self, admission: Admission) -> None:
+        self._admit = admission
 
     @cached_property
     def _http(self) -> httpx.Client:
@@ -72,7 +77,7 @@ class OkraClient:
         timeout = self._timeout or httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
         return httpx.Client(timeout=timeout, transport=self._transport)
 
-    def start_refresh(self, account_id: str, product: Product) -> Started | ReauthRequired | Failed:
+    def start_refresh(self, account_id: str, product: Product) -> StartOutcome:
         import httpx
 
         response = self._call(
@@ -101,7 +106,7 @@ class OkraClient:
             merged = _merge_page(merged, outcome.data)
         return Ready(merged or {})
 
-    def callback_url_for(self, record_id: str, product: str) -> str:
+    def callback_url_for(self, record_id: str, product: Product) -> str:
         """The callback of ``record_id``, for a webhook that did not give its URL."""
         import httpx
 
@@ -120,7 +125,7 @@ class OkraClient:
             if response.status_code >= 400 or not isinstance(body, dict):
                 raise BadRequestError(_message(body, "accounts lookup was refused"))
             data = body.get("data") or {}
-            accounts += [ProviderAccount.from_okra(raw) for raw in data.get("accounts", [])]
+            accounts += [account_from_okra(raw) for raw in data.get("accounts", [])]
             page = _next_page(data)
         return [a for a in accounts if bank is None or a.at_bank(bank)]
 
@@ -140,7 +145,7 @@ class OkraClient:
     def _call(self, method: str, url: str, payload: dict[str, Any] | None = None) -> httpx.Response:
         import httpx
 
-        wait = self.admit()
+        wait = self._admit()
         if wait > 0:
             raise BudgetExhaustedError(wait)
         headers = {"Authorization": f"Bearer {self._secret_key()}", "Accept": "application/json"}

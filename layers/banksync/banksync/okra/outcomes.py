@@ -1,43 +1,18 @@
-"""What a refresh or a callback fetch can come to, and the one mapping to it."""
+"""Okra's answers mapped to the port's outcomes: the one mapping, and its rules."""
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from banksync.provider.model import (
+    REAUTH_REASON,
+    CallbackOutcome,
+    Failed,
+    NotReady,
+    Ready,
+    ReauthRequired,
+)
 
 REAUTH_MARKERS = ("reauth", "re-auth", "reauthori", "re_auth")
 NOT_READY_STATUSES = {"processing", "pending", "in_progress", "running", "queued"}
-
-
-@dataclass(frozen=True, slots=True)
-class Ready:
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class NotReady:
-    detail: str = "processing"
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    reason: str
-
-
-REAUTH_REASON = "the customer must re-authorise with their bank"
-
-
-@dataclass(frozen=True, slots=True)
-class ReauthRequired:
-    reason: str = REAUTH_REASON
-
-
-@dataclass(frozen=True, slots=True)
-class Started:
-    callback_url: str
-    record_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-CallbackOutcome = Ready | NotReady | Failed | ReauthRequired
 
 
 def classify_callback(status_code: int, body: Any) -> CallbackOutcome:

@@ -12,7 +12,7 @@ from typing import Any
 
 from banksync.bankdata.store import BankDataStore
 from banksync.inbound.normalise import id_of
-from banksync.okra.accounts import ProviderAccount
+from banksync.provider.model import ProviderAccount
 from banksync.push.updates import PushedUpdate
 
 

@@ -4,8 +4,7 @@ import boto3
 
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import ProviderBudget
-from banksync.okra.client import OkraClient
-from banksync.okra.secret import SecretKey
+from banksync.provider_registry import build_provider
 from banksync.push.fetcher import PushFetcher
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
@@ -17,7 +16,7 @@ def build_fetcher(settings: PushSettings) -> PushFetcher:
     table = settings.data_table_name
     return PushFetcher(
         PushedUpdateStore(table, dynamodb),
-        OkraClient(settings.okra_base_url, SecretKey(settings.okra_secret_key_arn)),
+        build_provider(settings.okra_base_url, settings.okra_secret_key_arn),
         BankDataStore(table, dynamodb),
         PushQueue(settings.push_queue_url, boto3.client("sqs")),
         ProviderBudget(table, settings.provider_rate_per_minute, dynamodb),

@@ -12,14 +12,14 @@ from typing import Any
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import ProviderBudget
 from banksync.clock import Clock, iso, utc_now
-from banksync.okra.client import OkraClient
-from banksync.okra.errors import (
+from banksync.provider.errors import (
     BudgetExhaustedError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitedError,
 )
-from banksync.okra.outcomes import NotReady, Ready, ReauthRequired
+from banksync.provider.model import NotReady, Ready, ReauthRequired, as_product
+from banksync.provider.port import Provider
 from banksync.push.collected import store_pushed_data
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
@@ -30,14 +30,14 @@ class PushFetcher:
     def __init__(
         self,
         updates: PushedUpdateStore,
-        okra: OkraClient,
+        provider: Provider,
         bank: BankDataStore,
         queue: PushQueue,
         budget: ProviderBudget,
         settings: PushSettings,
         clock: Clock = utc_now,
     ) -> None:
-        self.updates, self.okra, self.bank = updates, okra, bank
+        self.updates, self.provider, self.bank = updates, provider, bank
         self.queue, self.budget, self.settings, self.clock = queue, budget, settings, clock
 
     def handle(self, message: dict[str, Any]) -> str:
@@ -46,7 +46,7 @@ class PushFetcher:
         if update is None or update.terminal:
             return "done already"
         budget = self.budget
-        self.okra.admit = lambda: budget.take("pushed")  # every call, pages included
+        self.provider.admit_with(lambda: budget.take("pushed"))  # every call, pages too
         now = self.clock()
         try:
             outcome = self._fetch(update, now)
@@ -67,9 +67,10 @@ class PushFetcher:
 
     def _fetch(self, update: PushedUpdate, now: datetime) -> str:
         at = iso(now)
-        url = update.callback_url or self.okra.callback_url_for(update.record_id, update.product)
+        product = as_product(update.product)
+        url = update.callback_url or self.provider.callback_url_for(update.record_id, product)
         try:
-            outcome = self.okra.fetch_callback(url)
+            outcome = self.provider.fetch_callback(url)
         except RateLimitedError as error:
             self.budget.hold(error.retry_after)
             update.reason = "rate limited"

@@ -4,8 +4,7 @@ import boto3
 
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import ProviderBudget
-from banksync.okra.client import OkraClient
-from banksync.okra.secret import SecretKey
+from banksync.provider_registry import build_provider
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
@@ -14,10 +13,10 @@ from banksync.refresh.workflow import RefreshWorkflow
 
 
 def build_workflow(settings: WorkflowSettings) -> RefreshWorkflow:
-    okra = OkraClient(settings.okra_base_url, SecretKey(settings.okra_secret_key_arn))
+    provider = build_provider(settings.okra_base_url, settings.okra_secret_key_arn)
     dynamodb = boto3.client("dynamodb")
     table = settings.data_table_name
     budget = ProviderBudget(table, settings.provider_rate_per_minute, dynamodb)
-    steps = ItemSteps(okra, BankDataStore(table, dynamodb), budget)
+    steps = ItemSteps(provider, BankDataStore(table, dynamodb), budget)
     runs = RefreshRunStore(table, dynamodb)
     return RefreshWorkflow(runs, steps, settings, wake=WakeSignals(table, dynamodb))

@@ -5,7 +5,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from banksync.api_fields import Identifier
-from banksync.okra.products import Product
+from banksync.provider.model import Product
 
 
 class RefreshRequestBody(BaseModel):

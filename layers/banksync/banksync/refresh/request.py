@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from banksync.budget.limiter import PRIORITIES, Priority
-from banksync.okra.products import PRODUCTS
+from banksync.provider.model import PRODUCTS
 from banksync.refresh.settings import WorkflowSettings
 
 # The longest deadline a run may be given: the template's RefreshDeadlineSeconds

@@ -6,18 +6,17 @@ from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import Priority, ProviderBudget
 from banksync.budget.purse import BudgetPurse
 from banksync.budget.turns import BudgetTurns
-from banksync.okra.client import OkraClient
-from banksync.okra.outcomes import Failed, Ready, ReauthRequired, Started
-from banksync.okra.products import Product
+from banksync.provider.model import Failed, Ready, ReauthRequired, Started, as_product
+from banksync.provider.port import Provider
 from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.request import ItemSpec, StartRequest
 
 
 class ItemSteps:
     def __init__(
-        self, okra: OkraClient, bank: BankDataStore, budget: ProviderBudget | None = None
+        self, provider: Provider, bank: BankDataStore, budget: ProviderBudget | None = None
     ) -> None:
-        self.okra = okra
+        self.provider = provider
         self.bank = bank
         self.priority: Priority = "scheduled"
         self.budget = budget
@@ -50,7 +49,7 @@ class ItemSteps:
 
     def _admit(self) -> None:
         if self.purse is not None:
-            self.okra.admit = self.purse.admit
+            self.provider.admit_with(self.purse.admit)
 
     def take_turn(self, calls: int, earliest: float) -> float:
         """Seconds until this run's turn at the budget for ``calls`` more calls."""
@@ -68,7 +67,7 @@ class ItemSteps:
         yield from request.items
         self._admit()
         for wanted in request.customers:
-            for account in self.okra.accounts_by_customer(wanted.customer, wanted.bank):
+            for account in self.provider.accounts_by_customer(wanted.customer, wanted.bank):
                 self.bank.register_account(account, at)
                 for product in wanted.products:
                     yield ItemSpec(
@@ -77,7 +76,7 @@ class ItemSteps:
 
     def begin(self, item: RefreshItem, at: str) -> None:
         self._admit()
-        outcome = self.okra.start_refresh(item.account_id, _product(item.product))
+        outcome = self.provider.start_refresh(item.account_id, as_product(item.product))
         if isinstance(outcome, Started):
             item.status, item.started_at = ItemStatus.STARTED, at
             item.callback_url, item.record_id = outcome.callback_url, outcome.record_id
@@ -87,7 +86,7 @@ class ItemSteps:
 
     def collect(self, item: RefreshItem, at: str) -> None:
         self._admit()
-        outcome = self.okra.fetch_callback(item.callback_url or "")
+        outcome = self.provider.fetch_callback(item.callback_url or "")
         if isinstance(outcome, Ready):
             self._store(item, outcome, at)
         elif isinstance(outcome, Failed | ReauthRequired):
@@ -132,7 +131,3 @@ class ItemSteps:
             item.finish(ItemStatus.REAUTH_REQUIRED, at, outcome.reason)
         else:
             item.finish(ItemStatus.FAILED, at, outcome.reason)
-
-
-def _product(name: str) -> Product:
-    return "balance" if name == "balance" else "transactions"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from banksync.clock import iso
-from banksync.okra.errors import BudgetExhaustedError
+from banksync.provider.errors import BudgetExhaustedError
 from banksync.refresh.model import RefreshRun
 from banksync.refresh.pacing import passed
 

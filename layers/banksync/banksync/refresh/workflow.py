@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger, metrics
-from banksync.okra.errors import (
+from banksync.provider.errors import (
     BudgetExhaustedError,
     ProviderError,
     ProviderUnavailableError,

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from banksync.api_fields import Identifier
-from banksync.okra.products import Product
+from banksync.provider.model import Product
 from banksync.subscriptions.intervals import Interval
 from banksync.subscriptions.webhook_urls import webhook_url_problem
 

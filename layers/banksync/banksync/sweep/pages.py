@@ -22,7 +22,7 @@ from banksync.bankdata.freshness import stale_products
 from banksync.bankdata.store import ACCOUNT_SHARDS, BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
-from banksync.okra.products import PRODUCTS
+from banksync.provider.model import PRODUCTS
 from banksync.refresh.wake import WakeSignals
 from banksync.sweep.model import Sweep, SweepPage
 from banksync.sweep.store import SweepStore

@@ -1,5 +1,6 @@
-"""Provider failures a caller must react to, each its own type."""
+"""Provider failures a caller must react to, each its own type, whichever the provider."""
 
+# A 429 with no usable Retry-After holds calls this long.
 RATE_LIMIT_WAIT_SECONDS = 60
 
 
@@ -10,7 +11,7 @@ class ProviderError(Exception):
 
 
 class RateLimitedError(ProviderError):
-    """429: Okra asks to try again in 60 seconds unless it says otherwise."""
+    """429: the provider asks to try again after ``retry_after`` seconds."""
 
     retryable = True
 
@@ -20,13 +21,13 @@ class RateLimitedError(ProviderError):
 
 
 class ProviderUnavailableError(ProviderError):
-    """503 or no answer in time: the bank timed out. Retry."""
+    """5xx or no answer in time (the bank timed out): retry."""
 
     retryable = True
 
 
 class UnauthorisedError(ProviderError):
-    """401/403: our secret key is wrong or revoked. Retrying will not help."""
+    """401/403: our key is wrong or revoked. Retrying will not help."""
 
 
 class BadRequestError(ProviderError):

@@ -1,0 +1,29 @@
+"""What the refresh and push flows ask of a provider (a structural type: an adapter
+satisfies it without importing it)."""
+
+from collections.abc import Callable
+from typing import Protocol
+
+from banksync.provider.model import CallbackOutcome, Product, ProviderAccount, StartOutcome
+
+# Asked before every provider request: 0 to go ahead, else the seconds to wait
+# (the request is then not sent: BudgetExhaustedError).
+Admission = Callable[[], float]
+
+
+class Provider(Protocol):
+    def admit_with(self, admission: Admission) -> None:
+        """Every request from here on, pages included, is admitted by ``admission``
+        (the stack's provider budget, at the caller's priority)."""
+
+    def start_refresh(self, account_id: str, product: Product) -> StartOutcome:
+        """Ask the provider for fresh data of one account's product."""
+
+    def fetch_callback(self, callback_url: str) -> CallbackOutcome:
+        """The refreshed data, every page of it, once the provider has it ready."""
+
+    def callback_url_for(self, record_id: str, product: Product) -> str:
+        """Where the data of ``record_id`` is, for a webhook that did not say."""
+
+    def accounts_by_customer(self, customer: str, bank: str | None = None) -> list[ProviderAccount]:
+        """A customer's accounts (at ``bank``, if given)."""
