@@ -31,7 +31,6 @@ from banksync.delivery.replay import Replays
 from banksync.delivery.settings import DeliveryApiSettings
 from banksync.delivery.store import DeliveryStore
 from banksync.delivery.windows import WindowCounter
-from banksync.paging import BadTokenError
 from banksync.subscriptions.service import SubscriptionService
 from banksync.subscriptions.store import SubscriptionStore
 
@@ -100,10 +99,7 @@ def list_deliveries(subscription_id: str) -> dict[str, Any]:
     routes = _routes()
     if routes.replays.subscriptions.get(sid) is None:
         raise ApiError(404, "not_found", f"no subscription {sid}", {"subscription_id": "unknown"})
-    try:
-        found, token = routes.deliveries.page(sid, status, since, limit, next_token)
-    except BadTokenError as error:
-        raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
+    found, token = routes.deliveries.page(sid, status, since, limit, next_token)
     page: dict[str, Any] = {"items": [delivery.summary() for delivery in found]}
     if token:
         page["next_token"] = token
