@@ -185,7 +185,8 @@ def junk_bodies(draw: st.DrawFn) -> bytes:
         return ('{"n": ' + "9" * digits + "}").encode()
     if kind == "lone surrogate":
         code = draw(st.integers(0xD800, 0xDFFF))
-        return f'{{"customer": "a\\u{code:04x}b"}}'.encode()
+        # In a key at the top: the refusal names the body (in a field, it names the field).
+        return f'{{"customer": "c", "a\\u{code:04x}b": 1}}'.encode()
     if kind == "not utf-8":
         bad = draw(
             st.sampled_from([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80"])

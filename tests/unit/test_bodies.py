@@ -135,7 +135,28 @@ def test_lone_surrogates_are_refused_in_keys_and_values(
 ) -> None:
     escaped = json.dumps(around)[1:-1] + f"\\u{code:04x}"
     text = f'{{"{escaped}": 1}}' if in_key else f'{{"k": ["{escaped}"]}}'
-    assert "surrogate" in refusal(text.encode()).fields["body"]
+    error = refusal(text.encode())
+    field = "body" if in_key else "k.0"
+    assert "surrogate" in error.fields[field]
+    assert error.message == f"{field} is not strict JSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "where"),
+    [
+        ('{"customer": "a\\ud800"}', "customer", "the value"),
+        ('{"products": ["balance", "\\udfff"]}', "products.1", "the value"),
+        ('{"raw": {"notes": {"desc": "\\udbff!"}}}', "raw.notes.desc", "the value"),
+        ('{"raw": {"\\ud800": 1}}', "raw", "a key"),
+        ('["\\ud800"]', "0", "the value"),
+    ],
+)
+def test_a_lone_surrogate_names_the_field_that_holds_it(text: str, field: str, where: str) -> None:
+    error = refusal(text.encode())
+    assert (error.status, error.code) == (400, "invalid_json")
+    assert list(error.fields) == [field]
+    assert field in error.message
+    assert error.fields[field].startswith(where)
 
 
 @given(st.integers(0x10000, 0x10FFFF))
