@@ -17,8 +17,10 @@ from banksync.api.bodies import (
     json_object,
     json_value,
     strict_loads,
+    whole_number,
 )
 from banksync.api_errors import ApiError
+from banksync.subscriptions.body import SubscriptionBody
 
 # JSON values as they are: finite numbers, whole characters, unique keys.
 characters = st.characters(codec="utf-8")
@@ -217,3 +219,20 @@ def _is_utf8(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@pytest.mark.parametrize(("given", "read"), [(54, 54), (54.0, 54), (0.0, 0), (1e2, 100)])
+def test_an_integer_may_come_as_a_number_with_no_fraction(given: Any, read: int) -> None:
+    # JSON Schema's "integer" is any number without a fractional part.
+    assert whole_number({"hours": given}, "hours", 1, 100) == read
+    body = SubscriptionBody.model_validate(
+        {"customer": "c", "products": ["balance"], "webhook_rate_per_second": given or 1}
+    )
+    assert body.webhook_rate_per_second == (read or 1)
+
+
+@pytest.mark.parametrize("given", [54.5, True, "54", None, -1, 101, 1e300])
+def test_anything_else_is_no_integer(given: Any) -> None:
+    with pytest.raises(ApiError) as caught:
+        whole_number({"hours": given}, "hours", 1, 100)
+    assert caught.value.fields == {"hours": "must be an integer from 0 to 100"}

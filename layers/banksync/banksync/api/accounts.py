@@ -42,7 +42,7 @@ def _paging(default: int, maximum: int) -> tuple[dict[str, Any], dict[str, Any]]
             {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
             "page size",
         ),
-        described.query("next_token", {"type": "string"}, "the previous page's next_token"),
+        described.next_token(),
     )
 
 
@@ -130,8 +130,8 @@ def balances(account_id: str) -> dict[str, Any]:
     ),
     openapi_extensions=described.parameters(
         ACCOUNT_ID,
-        described.query("from", {"type": "string"}, "ISO-8601 time or date, inclusive"),
-        described.query("to", {"type": "string"}, "ISO-8601 time or date, exclusive"),
+        described.time_query("from", "inclusive"),
+        described.time_query("to", "exclusive; not before from (a 400 names it)"),
         described.query("status", {"type": "string", "enum": list(STATUSES)}, "only these"),
         *_paging(DEFAULT_TRANSACTIONS, MAX_TRANSACTIONS),
     ),

@@ -93,6 +93,25 @@ def json_value(raw: bytes) -> tuple[Any, str]:
     return strict_loads(text), text
 
 
+def whole_number(body: dict[str, Any], name: str, default: int, maximum: int) -> int:
+    """``body[name]``, an integer from 0 to ``maximum`` (``default`` when absent).
+
+    JSON has one kind of number: 54.0 is the integer 54, as JSON Schema counts
+    it. A boolean, a string or null is no integer.
+    """
+    value = body.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"{name} is invalid",
+            {name: f"must be an integer from 0 to {maximum}"},
+        )
+    return value
+
+
 def check_size(raw: bytes) -> None:
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(

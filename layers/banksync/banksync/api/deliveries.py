@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from banksync.api import subscription_docs as docs
-from banksync.api.bodies import body_object
+from banksync.api.bodies import body_object, whole_number
 from banksync.api.params import (
     choice_param,
     idempotency_key,
@@ -156,14 +156,7 @@ def rotate_secret(subscription_id: str) -> Response[Any]:
     query_params(event)
     body = body_object(event, optional=True)
     _no_fields(body, ("overlap_hours",))
-    hours = body.get("overlap_hours", _routes().secret_overlap_hours)
-    if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= MAX_OVERLAP_HOURS:
-        raise ApiError(
-            400,
-            "invalid_request",
-            "overlap_hours is invalid",
-            {"overlap_hours": f"must be an integer from 0 to {MAX_OVERLAP_HOURS}"},
-        )
+    hours = whole_number(body, "overlap_hours", _routes().secret_overlap_hours, MAX_OVERLAP_HOURS)
     service: SubscriptionService = router.context["subscription_service"]
     subscription, secret = service.rotate_secret(sid, timedelta(hours=hours))
     answer = {

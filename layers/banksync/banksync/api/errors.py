@@ -20,9 +20,11 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     # Every list decodes its next_token in the data layer (paging.start_key);
     # whichever list refuses one, the answer is the same 400.
     @app.exception_handler(BadTokenError)
-    def bad_token(error: BadTokenError) -> Response[Any]:
-        why = str(error)
-        return error_response(ApiError(400, "invalid_request", why, {"next_token": why}))
+    def bad_token(_: BadTokenError) -> Response[Any]:
+        why = "is not one this API gave"  # as params.token_param says of a malformed one
+        return error_response(
+            ApiError(400, "invalid_request", "next_token is invalid", {"next_token": why})
+        )
 
     @app.not_found
     def not_found(_: Exception) -> Response[Any]:

@@ -141,16 +141,14 @@ def post_refresh() -> Response[Any]:
     operation_id="listRefreshes",
     responses=described.answers({200: (RefreshPage, "one page of runs")}, {}),
     openapi_extensions=described.parameters(
-        described.query(
-            "since", {"type": "string"}, "ISO-8601 time: only runs created from then on"
-        ),
+        described.time_query("since", "only runs created from then on"),
         described.query("kind", {"type": "string", "enum": list(KINDS)}, "only this kind"),
         described.query(
             "limit",
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE},
             "page size",
         ),
-        described.query("next_token", {"type": "string"}, "the previous page's next_token"),
+        described.next_token(),
     ),
 )
 def list_refreshes() -> dict[str, Any]:
