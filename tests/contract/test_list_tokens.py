@@ -22,42 +22,42 @@ def get(stack: FuzzStack, route: ListRoute, *extra: tuple[str, str]) -> Answer:
 
 
 @pytest.fixture(scope="module")
-def tokens(contract_stack: FuzzStack) -> dict[str, str]:
+def tokens(api_stack: FuzzStack) -> dict[str, str]:
     """Each list's own next_token, from a page of one item."""
     found = {}
-    for route in list_routes(contract_stack.seeded):
-        answer = get(contract_stack, route, ("limit", "1"))
+    for route in list_routes(api_stack.seeded):
+        answer = get(api_stack, route, ("limit", "1"))
         assert answer.status == 200, (route, answer)
         assert answer.body["next_token"], f"{route.name}: seed a second item"
         found[route.name] = answer.body["next_token"]
     return found
 
 
-def test_each_list_takes_its_own_token(contract_stack: FuzzStack, tokens: dict[str, str]) -> None:
-    for route in list_routes(contract_stack.seeded):
-        answer = get(contract_stack, route, ("limit", "1"), ("next_token", tokens[route.name]))
+def test_each_list_takes_its_own_token(api_stack: FuzzStack, tokens: dict[str, str]) -> None:
+    for route in list_routes(api_stack.seeded):
+        answer = get(api_stack, route, ("limit", "1"), ("next_token", tokens[route.name]))
         assert answer.status == 200, (route.name, answer)
 
 
 def test_every_list_refuses_every_other_lists_token(
-    contract_stack: FuzzStack, tokens: dict[str, str]
+    api_stack: FuzzStack, tokens: dict[str, str]
 ) -> None:
-    for route in list_routes(contract_stack.seeded):
+    for route in list_routes(api_stack.seeded):
         own = {route.path, dict(route.query).get("customer")}
         for name, token in tokens.items():
-            other = next(r for r in list_routes(contract_stack.seeded) if r.name == name)
+            other = next(r for r in list_routes(api_stack.seeded) if r.name == name)
             if {other.path, dict(other.query).get("customer")} == own:
                 continue
-            assert_refused(get(contract_stack, route, ("next_token", token)), route, name)
+            assert_refused(get(api_stack, route, ("next_token", token)), route, name)
 
 
 @pytest.mark.parametrize("forged", sorted(FORGED))
 def test_every_list_refuses_a_token_without_its_index_keys(
-    contract_stack: FuzzStack, forged: str
+    api_stack: FuzzStack, forged: str
 ) -> None:
     token = encode_token(FORGED[forged])
-    for route in list_routes(contract_stack.seeded):
-        assert_refused(get(contract_stack, route, ("next_token", token)), route, forged)
+    for route in list_routes(api_stack.seeded):
+        assert_refused(get(api_stack, route, ("next_token", token)), route, forged)
 
 
 def assert_refused(answer: Answer, route: ListRoute, token: str) -> None:
