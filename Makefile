@@ -35,7 +35,8 @@ help:
 	@echo "make iac       checkov and cfn-lint serverless rules on template.yaml, against .iac-baseline.yaml"
 	@echo "make bench     cold starts of every function; layer and function sizes; transitions for batches of 1 and 50; cost model; provider calls and freshness; domain events"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
-	@echo "make fuzz     the fuzz suite at length: many examples, fresh randomness (make test runs a fixed slice)"
+	@echo "make fuzz     the fuzz suite and schemathesis at length: many examples, fresh randomness (make test runs a fixed slice)"
+	@echo "make fuzz-api  schemathesis alone at length over every operation of openapi/banksync.json"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
 	@echo "make openapi   regenerate openapi/banksync.json from the API routes (a test fails when it drifts)"
 	@echo "make docs      serve the documentation site (docs/) on http://127.0.0.1:8000"
@@ -136,11 +137,18 @@ bench: venv
 bench-scale: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.scale
 
-# make test runs tests/fuzz bounded and repeatable (FUZZ_PROFILE=fuzz-bounded, the default).
+# make test runs tests/fuzz and tests/contract (schemathesis against openapi/banksync.json)
+# bounded and repeatable (FUZZ_PROFILE=fuzz-bounded, the default).
 .PHONY: fuzz
 fuzz: venv
 	FUZZ_PROFILE=fuzz-long HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -p no:cacheprovider \
-	  tests/fuzz tests/unit/test_bodies.py tests/unit/test_params.py
+	  tests/fuzz tests/contract tests/unit/test_bodies.py tests/unit/test_params.py \
+	  tests/unit/test_api_patterns.py
+
+# schemathesis alone, at length: every operation of openapi/banksync.json, fresh randomness.
+.PHONY: fuzz-api
+fuzz-api: venv
+	FUZZ_PROFILE=fuzz-long $(VENV)/bin/pytest -p no:cacheprovider -s tests/contract/test_schemathesis.py
 
 local: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m devstack.local $(ARGS)

@@ -8,6 +8,7 @@ loopback only and does not verify SigV4 signatures.
 """
 
 import base64
+import json
 import re
 import time
 import uuid
@@ -16,8 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
+from banksync.api.bodies import MAX_BODY_BYTES
+from banksync.api_errors import ApiError
 from devstack.template import StackTemplate
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -25,6 +29,7 @@ LOCAL_CALLER = "arn:aws:iam::123456789012:user/local-operator"
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 # What a raw query string keeps unescaped: visible ASCII ("%" escapes included).
 QUERY_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -89,13 +94,18 @@ class HttpApi:
         for route in self.routes:
             parameters = route.match(request.method, request.path)
             if parameters is not None:
-                event = self.event(request, route, parameters)
+                try:
+                    body = _body(request)
+                except ApiError as refusal:
+                    return _refused(refusal)
+                event = self.event(request, route, parameters, body)
                 return self.answer(self.handlers[route.function](event, self.context()))
         return Response('{"message":"Not Found"}', status=404, content_type="application/json")
 
     @staticmethod
-    def event(request: Request, route: Route, parameters: dict[str, str]) -> dict[str, Any]:
-        body = request.get_data()
+    def event(
+        request: Request, route: Route, parameters: dict[str, str], body: bytes
+    ) -> dict[str, Any]:
         content_type = request.headers.get("content-type", "")
         text = _utf8(body) if content_type.lower().startswith(TEXT_TYPES) else None
         now = time.time()
@@ -164,6 +174,49 @@ class HttpApi:
             for value in values:
                 response.headers.add(name, value)
         return response
+
+
+def _body(request: Request) -> bytes:
+    """The body, read no further than any handler would take it: a larger one is
+    refused by its Content-Length before it is read (or, sent without one, as soon
+    as it runs past the limit), and one that ends before its Content-Length is a
+    client error, not a server one."""
+    declared = request.content_length
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise _too_large(f"Content-Length {declared} is over the limit")
+    body = bytearray()
+    try:
+        while len(body) <= MAX_BODY_BYTES:
+            chunk = request.stream.read(min(READ_CHUNK, MAX_BODY_BYTES + 1 - len(body)))
+            if not chunk:
+                break
+            body += chunk
+    except ClientDisconnected:
+        raise ApiError(
+            400,
+            "invalid_body",
+            "the body ended before its Content-Length",
+            {"body": f"Content-Length is {declared}; {len(body)} bytes arrived"},
+        ) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise _too_large(f"more than {MAX_BODY_BYTES} bytes")
+    return bytes(body)
+
+
+def _too_large(why: str) -> ApiError:
+    return ApiError(
+        413, "payload_too_large", f"body must be at most {MAX_BODY_BYTES} bytes", {"body": why}
+    )
+
+
+def _refused(refusal: ApiError) -> Response:
+    # The connection may still hold what was not read: it is not kept for another request.
+    return Response(
+        json.dumps(refusal.body()),
+        status=refusal.status,
+        content_type="application/json",
+        headers={"Connection": "close"},
+    )
 
 
 def _utf8(body: bytes) -> str | None:

@@ -17,8 +17,10 @@ from banksync.api.bodies import (
     json_object,
     json_value,
     strict_loads,
+    whole_number,
 )
 from banksync.api_errors import ApiError
+from banksync.subscriptions.body import SubscriptionBody
 
 # JSON values as they are: finite numbers, whole characters, unique keys.
 characters = st.characters(codec="utf-8")
@@ -135,7 +137,28 @@ def test_lone_surrogates_are_refused_in_keys_and_values(
 ) -> None:
     escaped = json.dumps(around)[1:-1] + f"\\u{code:04x}"
     text = f'{{"{escaped}": 1}}' if in_key else f'{{"k": ["{escaped}"]}}'
-    assert "surrogate" in refusal(text.encode()).fields["body"]
+    error = refusal(text.encode())
+    field = "body" if in_key else "k.0"
+    assert "surrogate" in error.fields[field]
+    assert error.message == f"{field} is not strict JSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "where"),
+    [
+        ('{"customer": "a\\ud800"}', "customer", "the value"),
+        ('{"products": ["balance", "\\udfff"]}', "products.1", "the value"),
+        ('{"raw": {"notes": {"desc": "\\udbff!"}}}', "raw.notes.desc", "the value"),
+        ('{"raw": {"\\ud800": 1}}', "raw", "a key"),
+        ('["\\ud800"]', "0", "the value"),
+    ],
+)
+def test_a_lone_surrogate_names_the_field_that_holds_it(text: str, field: str, where: str) -> None:
+    error = refusal(text.encode())
+    assert (error.status, error.code) == (400, "invalid_json")
+    assert list(error.fields) == [field]
+    assert field in error.message
+    assert error.fields[field].startswith(where)
 
 
 @given(st.integers(0x10000, 0x10FFFF))
@@ -196,3 +219,20 @@ def _is_utf8(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@pytest.mark.parametrize(("given", "read"), [(54, 54), (54.0, 54), (0.0, 0), (1e2, 100)])
+def test_an_integer_may_come_as_a_number_with_no_fraction(given: Any, read: int) -> None:
+    # JSON Schema's "integer" is any number without a fractional part.
+    assert whole_number({"hours": given}, "hours", 1, 100) == read
+    body = SubscriptionBody.model_validate(
+        {"customer": "c", "products": ["balance"], "webhook_rate_per_second": given or 1}
+    )
+    assert body.webhook_rate_per_second == (read or 1)
+
+
+@pytest.mark.parametrize("given", [54.5, True, "54", None, -1, 101, 1e300])
+def test_anything_else_is_no_integer(given: Any) -> None:
+    with pytest.raises(ApiError) as caught:
+        whole_number({"hours": given}, "hours", 1, 100)
+    assert caught.value.fields == {"hours": "must be an integer from 0 to 100"}

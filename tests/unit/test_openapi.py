@@ -159,3 +159,50 @@ def test_every_subscription_and_delivery_route_has_its_description(
     )
     for (method, path), given in subscription_docs.ROUTES.items():
         assert document["paths"][path][method.lower()]["operationId"] == given["operation_id"]
+
+
+# Objects that are free-form by nature: the provider's own rows, what a refresh was
+# asked (its keys depend on who asked), and each delivery attempt's outcome.
+FREE_FORM = {"raw", "request", "attempts", "last_attempt"}
+
+
+def test_every_answer_object_is_closed(document: dict[str, Any]) -> None:
+    """An answer holds what its schema names, and nothing else: a storage key or a
+    bookkeeping field that reached an answer fails every test that checks one."""
+    answers = [
+        (f"{method} {path} {status}", content["schema"])
+        for method, path, operation in operations(document)
+        for status, response in operation["responses"].items()
+        for content in response.get("content", {}).values()
+    ]
+    seen: set[str] = set()
+    open_objects: list[str] = []
+
+    def walk(where: str, schema: Any) -> None:
+        if isinstance(schema, list):  # the branches of an anyOf, oneOf or allOf
+            for inner in schema:
+                walk(where, inner)
+            return
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                walk(name, document["components"]["schemas"][name])
+            return
+        if schema.get("type") == "object" and where.rsplit(".", 1)[-1] not in FREE_FORM:
+            rest = schema.get("additionalProperties", True)
+            if rest is True or (rest is not False and "properties" in schema):
+                open_objects.append(where)
+        for key, inner in schema.items():
+            if key == "properties":
+                for name, field in inner.items():
+                    walk(f"{where}.{name}", field)
+            elif key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
+                walk(where, inner)
+
+    for where, schema in answers:
+        walk(where, schema)
+    assert seen, "no answer schema was walked"
+    assert not open_objects, f"open objects in answers: {open_objects}"

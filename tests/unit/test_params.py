@@ -23,8 +23,9 @@ from banksync.api.params import (
     token_param,
 )
 from banksync.api_errors import ApiError
-from banksync.identifiers import MAX_LENGTH, identifier_problem
+from banksync.identifiers import MAX_LENGTH, identifier_problem, stripped
 from banksync.paging import encode_token
+from banksync.subscriptions.body import SubscriptionBody
 from banksync.subscriptions.models import subscription_id_for
 
 
@@ -68,11 +69,54 @@ def test_a_time_is_read_or_a_400_naming_it(raw: str) -> None:
 @given(st.text(max_size=MAX_LENGTH + 10))
 def test_a_customer_in_the_query_follows_the_body_fields_rules(raw: str) -> None:
     error = refusal(lambda: identifier_param("customer", raw))
-    if identifier_problem(raw.strip()) is None:
+    if identifier_problem(stripped(raw)) is None:
         assert error is None
     else:
         assert error is not None
         assert set(error.fields) == {"customer"}
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from("\x1c\x1f\x85 *")))
+def test_a_customer_is_read_alike_in_a_query_and_in_a_body(raw: str) -> None:
+    in_query = refusal(lambda: identifier_param("customer", raw)) is None
+    try:
+        body = SubscriptionBody.model_validate({"customer": raw, "products": ["balance"]})
+    except ValueError:
+        in_body = False
+    else:
+        in_body = True
+        assert body.customer == stripped(raw)
+    assert in_query == in_body, repr(raw)
+
+
+def test_an_empty_next_token_asks_for_the_first_page() -> None:
+    assert token_param("") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        ("2026-12-01", "2026-12-01T00:00:00.000Z"),
+        ("2026-12-01t10:00:00.123456789z", "2026-12-01T10:00:00.123Z"),
+        ("2026-12-01T10:00:00+01:30", "2026-12-01T08:30:00.000Z"),
+        ("2026-12-31T23:59:60Z", "2026-12-31T23:59:59.999Z"),
+        # Before the calendar's first instant, or after its last: that instant.
+        ("0000-06-01", "0001-01-01T00:00:00.000Z"),
+        ("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00.000Z"),
+        ("9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59.999Z"),
+    ],
+)
+def test_every_rfc_3339_time_is_read_as_its_utc_instant(raw: str, read: str) -> None:
+    assert time_param("since", raw) == read
+
+
+@pytest.mark.parametrize(
+    "raw", ["", " 2026-12-01", "2026-12-01T10:00:00", "2026-12-01 10:00:00Z", "2026-02-29"]
+)
+def test_a_time_that_is_no_rfc_3339_one_is_a_400_naming_it(raw: str) -> None:
+    error = refusal(lambda: time_param("since", raw))
+    assert error is not None
+    assert set(error.fields) == {"since"}
 
 
 def routed(name: str, value: str) -> APIGatewayProxyEventV2:
@@ -131,7 +175,6 @@ def test_any_text_as_a_token_is_read_or_a_400_naming_it(raw: str) -> None:
         '{"pk": ' + "9" * 700 + "}",
         '{"pk": NaN}',
         "[1]",
-        "",
     ],
 )
 def test_a_token_of_what_strict_json_refuses_is_a_400(json_text: str) -> None:

@@ -18,15 +18,47 @@ def encode_token(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
-def decode_token(token: str, required: frozenset[str] = frozenset({"pk", "sk"})) -> dict[str, Any]:
+# The attributes of a DynamoDB key read from the table or from an index: what a
+# LastEvaluatedKey holds, and so what a token must hold, exactly.
+INDEX_KEYS = {
+    None: ("pk", "sk"),
+    "gsi1": ("gsi1pk", "gsi1sk", "pk", "sk"),
+    "gsi2": ("gsi2pk", "gsi2sk", "pk", "sk"),
+}
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """The key a token holds, whatever list it came from: a JSON object of strings."""
     try:
         key = json.loads(base64.urlsafe_b64decode(token.encode()))
     except ValueError:
         raise BadTokenError() from None
+    if not isinstance(key, dict) or not all(
+        isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
+        for value in key.values()
+    ):
+        raise BadTokenError()
+    return key
+
+
+def start_key(
+    token: str | None, index: str | None, partition: str, sort_prefix: str = ""
+) -> dict[str, Any] | None:
+    """The ExclusiveStartKey of a list read from ``index`` (None: the table) in
+    ``partition``, its sort keys starting with ``sort_prefix``.
+
+    Every list decodes its ``next_token`` here: a token from another list (or one
+    missing a key attribute) names no position in this one, and DynamoDB would
+    refuse it or start elsewhere, so it is refused as one this API did not give.
+    """
+    if token is None:
+        return None
+    key = decode_token(token)
+    partition_key, sort_key = INDEX_KEYS[index][:2]
     if (
-        not isinstance(key, dict)
-        or not required <= set(key)
-        or not all(isinstance(value, dict) and set(value) == {"S"} for value in key.values())
+        set(key) != set(INDEX_KEYS[index])
+        or key[partition_key]["S"] != partition
+        or not key[sort_key]["S"].startswith(sort_prefix)
     ):
         raise BadTokenError()
     return key

@@ -19,7 +19,6 @@ from banksync.api_errors import ApiError
 from banksync.consumer.reads import ConsumerReads, NotFoundError
 from banksync.feed.cursor import MAX_CURSOR_CHARS, CursorError
 from banksync.feed.reader import RESTART, ChangeFeed, StaleCursorError
-from banksync.paging import BadTokenError
 
 router = APIGatewayHttpRouter()
 DEFAULT_PAGE, MAX_PAGE = 25, 100
@@ -43,7 +42,7 @@ def _paging(default: int, maximum: int) -> tuple[dict[str, Any], dict[str, Any]]
             {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
             "page size",
         ),
-        described.query("next_token", {"type": "string"}, "the previous page's next_token"),
+        described.next_token(),
     )
 
 
@@ -83,8 +82,7 @@ def _routes() -> ReadRoutes:
 def customer_accounts(customer: str) -> dict[str, Any]:
     query = page_query(router.current_event, (), DEFAULT_PAGE, MAX_PAGE)
     customer = path_id(router.current_event, "customer", customer)
-    with _token_checked():
-        found, token = _routes().reads.customer_accounts(customer, query.limit, query.next_token)
+    found, token = _routes().reads.customer_accounts(customer, query.limit, query.next_token)
     return _page(found, token)
 
 
@@ -117,8 +115,7 @@ def balances(account_id: str) -> dict[str, Any]:
     query = page_query(router.current_event, (), DEFAULT_PAGE, MAX_PAGE)
     account_id = path_id(router.current_event, "account_id", account_id)
     _known(account_id)
-    with _token_checked():
-        found, token = _routes().reads.balances(account_id, query.limit, query.next_token)
+    found, token = _routes().reads.balances(account_id, query.limit, query.next_token)
     return _page(found, token)
 
 
@@ -133,8 +130,8 @@ def balances(account_id: str) -> dict[str, Any]:
     ),
     openapi_extensions=described.parameters(
         ACCOUNT_ID,
-        described.query("from", {"type": "string"}, "ISO-8601 time or date, inclusive"),
-        described.query("to", {"type": "string"}, "ISO-8601 time or date, exclusive"),
+        described.time_query("from", "inclusive"),
+        described.time_query("to", "exclusive; not before from (a 400 names it)"),
         described.query("status", {"type": "string", "enum": list(STATUSES)}, "only these"),
         *_paging(DEFAULT_TRANSACTIONS, MAX_TRANSACTIONS),
     ),
@@ -150,10 +147,9 @@ def transactions(account_id: str) -> dict[str, Any]:
         raise ApiError(400, "invalid_request", "to is invalid", {"to": "must not be before from"})
     status = choice_param("status", params.get("status"), STATUSES)
     _known(account_id)
-    with _token_checked():
-        found, token = _routes().reads.transactions(
-            account_id, since, until, status, query.limit, query.next_token
-        )
+    found, token = _routes().reads.transactions(
+        account_id, since, until, status, query.limit, query.next_token
+    )
     return _page(found, token)
 
 
@@ -241,14 +237,6 @@ def _cursor_checked() -> Iterator[None]:
     except StaleCursorError as error:
         why = f"{error}; {RESTART}"
         raise ApiError(400, "stale_cursor", "cursor is stale", {"cursor": why}) from None
-
-
-@contextmanager
-def _token_checked() -> Iterator[None]:
-    try:
-        yield
-    except BadTokenError as error:
-        raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
 
 
 def _page(found: list[dict[str, Any]], token: str | None) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 The routes build their answers as dicts; these models say what those dicts
 hold (names, types, enums, which fields are always there) and are checked
-against real answers in tests/integration/test_openapi_answers.py. Objects
-stay open (extra fields allowed): a new field is not a breaking change.
+against real answers in tests/integration/test_openapi_answers.py and by
+schemathesis (tests/contract). Objects are closed (``additionalProperties:
+false``): an answer holds what its model names and nothing else, so no
+storage key or bookkeeping field can leave the API unnoticed; a new field is
+added to its model first.
 """
 
 from typing import Annotated, Any, Literal
@@ -25,7 +28,7 @@ StaleHours = Annotated[int, Field(ge=0, le=MAX_STALE_HOURS)]
 class Described(BaseModel):
     """An answer's shape: built only when the document is generated, never at cold start."""
 
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 def no_default(schema: dict[str, Any]) -> None:
@@ -40,6 +43,14 @@ class RefreshAccepted(Described):
     refresh_id: str
     status: RunStatus
     status_url: str = Field(description="GET it to follow the refresh (also the Location header)")
+
+
+class ItemBalance(Described):
+    """The balance a succeeded balance item stored, as the provider gave it."""
+
+    ledger_balance: float | str | None
+    available_balance: float | str | None
+    currency: str | None
 
 
 class RefreshItemView(Described):
@@ -58,7 +69,7 @@ class RefreshItemView(Described):
     finished_at: str | None = None
     new_transactions: int | None = None
     updated_transactions: int | None = None
-    balance: dict[str, object] | None = None
+    balance: ItemBalance | None = None
     pushed_at: str | None = None
 
 

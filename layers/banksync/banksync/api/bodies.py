@@ -93,6 +93,25 @@ def json_value(raw: bytes) -> tuple[Any, str]:
     return strict_loads(text), text
 
 
+def whole_number(body: dict[str, Any], name: str, default: int, maximum: int) -> int:
+    """``body[name]``, an integer from 0 to ``maximum`` (``default`` when absent).
+
+    JSON has one kind of number: 54.0 is the integer 54, as JSON Schema counts
+    it. A boolean, a string or null is no integer.
+    """
+    value = body.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"{name} is invalid",
+            {name: f"must be an integer from 0 to {maximum}"},
+        )
+    return value
+
+
 def check_size(raw: bytes) -> None:
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(
@@ -120,8 +139,11 @@ def strict_loads(text: str) -> Any:
     except json.JSONDecodeError as error:
         raise _invalid("body is not valid JSON", error.msg) from None
     # A lone surrogate can only come from a \u escape: the text itself was UTF-8.
-    if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(value):
-        raise _invalid("body is not strict JSON", "a string holds a lone surrogate (U+D800-DFFF)")
+    found = _lone_surrogate(value) if _SURROGATE_ESCAPE.search(text) else None
+    if found:
+        field, where = found
+        why = f"{where} holds a lone surrogate (U+D800-DFFF), which no UTF-8 text can carry"
+        raise ApiError(400, "invalid_json", f"{field} is not strict JSON", {field: why})
     return value
 
 
@@ -173,19 +195,22 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _holds_lone_surrogate(value: Any) -> bool:
-    pending = [value]
+def _lone_surrogate(value: Any) -> tuple[str, str] | None:
+    """Where a lone surrogate is: the field (``products.1``, ``body`` for the top level)
+    and whether its value or one of its keys holds it."""
+    pending: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while pending:
-        item = pending.pop()
+        item, path = pending.pop()
         if isinstance(item, str):
             if _SURROGATE.search(item):
-                return True
+                return ".".join(path) or "body", "the value"
         elif isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
+            if any(_SURROGATE.search(key) for key in item):
+                return ".".join(path) or "body", "a key"
+            pending.extend((child, (*path, key)) for key, child in item.items())
         elif isinstance(item, list):
-            pending.extend(item)
-    return False
+            pending.extend((child, (*path, str(n))) for n, child in enumerate(item))
+    return None
 
 
 def _json_kind(value: Any) -> str:

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from banksync.api import subscription_docs as docs
-from banksync.api.bodies import body_object
+from banksync.api.bodies import body_object, whole_number
 from banksync.api.params import (
     choice_param,
     idempotency_key,
@@ -31,7 +31,6 @@ from banksync.delivery.replay import Replays
 from banksync.delivery.settings import DeliveryApiSettings
 from banksync.delivery.store import DeliveryStore
 from banksync.delivery.windows import WindowCounter
-from banksync.paging import BadTokenError
 from banksync.subscriptions.service import SubscriptionService
 from banksync.subscriptions.store import SubscriptionStore
 
@@ -100,10 +99,7 @@ def list_deliveries(subscription_id: str) -> dict[str, Any]:
     routes = _routes()
     if routes.replays.subscriptions.get(sid) is None:
         raise ApiError(404, "not_found", f"no subscription {sid}", {"subscription_id": "unknown"})
-    try:
-        found, token = routes.deliveries.page(sid, status, since, limit, next_token)
-    except BadTokenError as error:
-        raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
+    found, token = routes.deliveries.page(sid, status, since, limit, next_token)
     page: dict[str, Any] = {"items": [delivery.summary() for delivery in found]}
     if token:
         page["next_token"] = token
@@ -160,14 +156,7 @@ def rotate_secret(subscription_id: str) -> Response[Any]:
     query_params(event)
     body = body_object(event, optional=True)
     _no_fields(body, ("overlap_hours",))
-    hours = body.get("overlap_hours", _routes().secret_overlap_hours)
-    if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= MAX_OVERLAP_HOURS:
-        raise ApiError(
-            400,
-            "invalid_request",
-            "overlap_hours is invalid",
-            {"overlap_hours": f"must be an integer from 0 to {MAX_OVERLAP_HOURS}"},
-        )
+    hours = whole_number(body, "overlap_hours", _routes().secret_overlap_hours, MAX_OVERLAP_HOURS)
     service: SubscriptionService = router.context["subscription_service"]
     subscription, secret = service.rotate_secret(sid, timedelta(hours=hours))
     answer = {

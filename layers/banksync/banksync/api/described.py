@@ -14,12 +14,25 @@ else (pydantic and the models' classes would be a large share of its cold start)
 
 from typing import TYPE_CHECKING, Any
 
-from banksync.api.params import ID
+from banksync.api.params import ID, MAX_TOKEN_CHARS, MAX_VALUE_CHARS, TIME_RULE, TOKEN
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 ERROR_REF = "#/components/schemas/ErrorBody"
+# A customer, bank or account id in a body or a query (``identifiers.py``); its
+# pattern is put in ``components`` when the document is generated.
+IDENTIFIER = {"$ref": "#/components/schemas/Identifier"}
+# What ``params.instant`` reads: an RFC 3339 date-time, or a date (its midnight UTC).
+TIME: dict[str, Any] = {
+    "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+    "description": TIME_RULE.removeprefix("must be "),
+}
+NEXT_TOKEN = {
+    "type": "string",
+    "maxLength": MAX_TOKEN_CHARS,
+    "pattern": f"^(?:{TOKEN.pattern})?$",
+}
 # Operations list these under this key; the generator merges them into the
 # operation's ``parameters`` (Powertools writes the path's over any given).
 PARAMETERS_KEY = "x-banksync-parameters"
@@ -38,6 +51,7 @@ FORBIDDEN = {
                 "type": "object",
                 "properties": {"message": {"type": "string"}},
                 "required": ["message"],
+                "additionalProperties": False,
             }
         }
     },
@@ -114,6 +128,24 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
         "schema": schema,
         "description": description,
     }
+
+
+def next_token() -> dict[str, Any]:
+    return query(
+        "next_token",
+        NEXT_TOKEN,
+        "the next_token of this very list's previous page (any other is a 400); "
+        "absent or empty: the first page",
+    )
+
+
+def time_query(name: str, description: str) -> dict[str, Any]:
+    return query(name, TIME, description)
+
+
+def identifier_query(name: str, description: str) -> dict[str, Any]:
+    """An identifier in the query: as in a body, and at most as long as any query value."""
+    return query(name, {"allOf": [IDENTIFIER], "maxLength": MAX_VALUE_CHARS}, description)
 
 
 def header(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:

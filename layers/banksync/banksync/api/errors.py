@@ -9,12 +9,22 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from banksync.api.params import path_problems
 from banksync.api_errors import ApiError
+from banksync.paging import BadTokenError
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response[Any]:
         return error_response(error)
+
+    # Every list decodes its next_token in the data layer (paging.start_key);
+    # whichever list refuses one, the answer is the same 400.
+    @app.exception_handler(BadTokenError)
+    def bad_token(_: BadTokenError) -> Response[Any]:
+        why = "is not one this API gave"  # as params.token_param says of a malformed one
+        return error_response(
+            ApiError(400, "invalid_request", "next_token is invalid", {"next_token": why})
+        )
 
     @app.not_found
     def not_found(_: Exception) -> Response[Any]:

@@ -29,6 +29,7 @@ from banksync.api import (
     sweeps,
 )
 from banksync.api.error_body import ErrorBody
+from banksync.api.patterns import identifier_pattern
 
 DOCUMENT = Path("openapi/banksync.json")
 VERSION = "1.0.0"
@@ -103,6 +104,13 @@ def document() -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas.update(_schemas({"ErrorBody": ErrorBody, **described.REQUEST_MODELS}))
     schemas.update(_as_powertools_writes(_schemas(named_answers())))
+    schemas["Identifier"] = {
+        "type": "string",
+        "pattern": identifier_pattern(),
+        "description": "a customer, bank or account id: 1 to 128 characters once the "
+        "whitespace around them is dropped, none of them a control, format or line/paragraph "
+        'separator character (Unicode Cc, Cf, Cs, Zl, Zp); "*" alone means every bank',
+    }
     for name in UNUSED_COMPONENTS:
         if f'"#/components/schemas/{name}"' not in json.dumps(found["paths"]):
             schemas.pop(name, None)
@@ -112,7 +120,9 @@ def document() -> dict[str, Any]:
 
 
 def rendered() -> str:
-    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+    # Readable text stays as it is; what would be invisible in the file is escaped.
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
 
 
 def routes(doc: dict[str, Any]) -> set[tuple[str, str]]:

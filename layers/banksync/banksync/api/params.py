@@ -2,10 +2,11 @@
 
 import base64
 import binascii
+import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
@@ -13,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from banksync.api.bodies import strict_loads
 from banksync.api_errors import ApiError
 from banksync.clock import iso
-from banksync.identifiers import identifier_problem
+from banksync.identifiers import identifier_problem, stripped
 
 DIGITS = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²" is not an integer
 # Every id this API hands out (sub_…, rf_…, rs_…_0, sw_…) is of these characters.
@@ -25,6 +26,15 @@ MAX_TOKEN_CHARS = 2048
 TOKEN = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 MAX_VALUE_CHARS = 256
 KEY_HEADER_VALUE = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII
+# RFC 3339: a full-date, or a date-time with its offset (what JSON Schema's "date"
+# and "date-time" formats mean).
+_INSTANT = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2})))?"
+)
+TIME_RULE = "must be an RFC 3339 date-time (2026-12-01T00:00:00Z) or date (2026-12-01)"
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_SPAN = datetime.max.replace(tzinfo=UTC) - _FIRST
 
 
 def query_params(event: BaseProxyEvent, names: tuple[str, ...] = ()) -> dict[str, str]:
@@ -89,21 +99,59 @@ def choice_param(name: str, raw: str | None, choices: tuple[str, ...]) -> str | 
 
 
 def time_param(name: str, raw: str | None) -> str | None:
-    """An ISO-8601 time (a date alone means its midnight UTC), as stored times are written."""
+    """An RFC 3339 time (a date alone means its midnight UTC), as stored times are written."""
     if raw is None:
         return None
-    try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-        return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-    except (ValueError, OverflowError):  # OverflowError: years 1 and 9999 at other offsets
-        raise _invalid(name, "must be an ISO-8601 time, e.g. 2026-12-01T00:00:00Z") from None
+    moment = instant(raw)
+    if moment is None:
+        raise _invalid(name, TIME_RULE)
+    return iso(moment)
+
+
+def instant(raw: str) -> datetime | None:
+    """The UTC instant an RFC 3339 date-time or full-date names; None if it names none.
+
+    Any such time is a bound of some window: one before the calendar's first
+    instant or after its last (year 0000, or 0001-01-01T00:00:00+01:00) reads as
+    that first or last instant.
+    """
+    found = _INSTANT.fullmatch(raw)
+    if not found:
+        return None
+    year, month, day, hour, minute, second = (int(part or 0) for part in found.groups()[:6])
+    fraction, sign, offset_hours, offset_minutes = found.groups()[6:]
+    offset = (int(offset_hours or 0) * 60 + int(offset_minutes or 0)) * (-1 if sign == "-" else 1)
+    if not (
+        1 <= month <= 12
+        and 1 <= day <= _days_in(year, month)
+        and hour <= 23
+        and minute <= 59
+        and int(offset_hours or 0) <= 23
+        and int(offset_minutes or 0) <= 59
+        # A leap second is the last of a UTC day.
+        and (second <= 59 or (second == 60 and (hour * 60 + minute - offset) % 1440 == 1439))
+    ):
+        return None
+    # Year 0 is a leap year, as year 4 is: its days come 1,461 days before year 4's.
+    days = date(year or 4, month, day).toordinal() - 1 - (0 if year else 1461)
+    since_first = timedelta(
+        days=days,
+        minutes=hour * 60 + minute - offset,
+        seconds=min(second, 59),
+        microseconds=999_999 if second == 60 else int((fraction or "0")[:6].ljust(6, "0")),
+    )
+    return _FIRST + min(max(since_first, timedelta(0)), _SPAN)
+
+
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year or 4, month)[1]
 
 
 def identifier_param(name: str, raw: str | None) -> str | None:
     """A customer or bank id, by the rules (and the stripping) its body field has."""
     if raw is None:
         return None
-    value = raw.strip()
+    value = stripped(raw)
     problem = identifier_problem(value)
     if problem:
         raise _invalid(name, problem)
@@ -115,9 +163,10 @@ def token_param(raw: str | None) -> str | None:
 
     Its key is checked by the listing it belongs to; here, that it is
     URL-safe base64 of a strict JSON object, so that a forged one is a 400
-    before it reaches a decoder or DynamoDB.
+    before it reaches a decoder or DynamoDB. Empty, it asks for the first
+    page, as no token does: a client's loop may start from an empty one.
     """
-    if raw is None:
+    if not raw:
         return None
     why = "is not one this API gave"
     if not TOKEN.fullmatch(raw):

@@ -87,6 +87,7 @@ class Transaction(Described):
         default=None, description="the number of its latest change in the account's feed"
     )
     change: Literal["added", "modified", "removed"] | None = None
+    changed_at: str | None = Field(default=None, description="when that change was recorded")
     raw: dict[str, object]
 
 

@@ -24,10 +24,8 @@ from banksync.api.params import (
     time_param,
 )
 from banksync.api.settings import ApiSettings
-from banksync.api_errors import ApiError
 from banksync.aws_clients import LazyClient
 from banksync.bankdata.store import BankDataStore
-from banksync.paging import BadTokenError
 from banksync.refresh.listing import KINDS, RefreshListing
 from banksync.refresh.ondemand import OnDemandRefreshes
 from banksync.refresh.ondemand_models import RefreshRequestBody
@@ -143,16 +141,14 @@ def post_refresh() -> Response[Any]:
     operation_id="listRefreshes",
     responses=described.answers({200: (RefreshPage, "one page of runs")}, {}),
     openapi_extensions=described.parameters(
-        described.query(
-            "since", {"type": "string"}, "ISO-8601 time: only runs created from then on"
-        ),
+        described.time_query("since", "only runs created from then on"),
         described.query("kind", {"type": "string", "enum": list(KINDS)}, "only this kind"),
         described.query(
             "limit",
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE},
             "page size",
         ),
-        described.query("next_token", {"type": "string"}, "the previous page's next_token"),
+        described.next_token(),
     ),
 )
 def list_refreshes() -> dict[str, Any]:
@@ -160,10 +156,7 @@ def list_refreshes() -> dict[str, Any]:
     query = page_query(router.current_event, ("since", "kind"), DEFAULT_PAGE, MAX_PAGE)
     since = time_param("since", query.params.get("since"))
     kind = choice_param("kind", query.params.get("kind"), KINDS)
-    try:
-        found, token = _routes().listing.page(since, kind, query.limit, query.next_token)
-    except BadTokenError as error:
-        raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
+    found, token = _routes().listing.page(since, kind, query.limit, query.next_token)
     page: dict[str, Any] = {"items": found}
     if token:
         page["next_token"] = token

@@ -5,21 +5,43 @@ Absent rather than null: these answers leave out a field that has no value.
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from banksync.api.answers import PAGING_NOTE, Described, no_default
+from banksync.api.described import TIME
 from banksync.provider.model import Product
 from banksync.subscriptions.intervals import Interval
 
 MAX_OVERLAP_HOURS = 24 * 7
 DeliveryStatus = Literal["pending", "delivered", "abandoned", "stopped"]
 Absent = SkipJsonSchema[None]
+Time = Annotated[str, WithJsonSchema(TIME)]
 
 
 def absent(description: str = "") -> Any:
     """A field left out when it has no value (never ``null``)."""
     return Field(default=None, description=description or None, json_schema_extra=no_default)
+
+
+class Schedule(Described):
+    """The subscription's EventBridge Scheduler schedule."""
+
+    name: str
+    expression: str = Field(description="its rate expression, e.g. rate(1 hour)")
+    state: Literal["ENABLED", "DISABLED"]
+
+
+class DeliverySource(Described):
+    """The ids of the refresh or pushed update a delivery is about (no bank data)."""
+
+    refresh_id: str | Absent = absent()
+    update_id: str | Absent = absent()
+    account_id: str | Absent = absent()
+    product: str | Absent = absent()
+    record: str | Absent = absent()
+    customer: str | Absent = absent()
+    bank: str | Absent = absent()
 
 
 class SubscriptionView(Described):
@@ -31,7 +53,7 @@ class SubscriptionView(Described):
     updated_at: str
     state: Literal["active", "paused"]
     version: int = Field(description="counts the subscription's changes")
-    schedule: dict[str, object] = Field(description="the EventBridge Scheduler schedule")
+    schedule: Schedule
     webhook_payload: Literal["full", "thin"]
     webhook_state: Literal["enabled", "disabled", "failing"] = Field(
         description="disabled after a 410 Gone, failing after failing every delivery for a "
@@ -78,9 +100,7 @@ class DeliveryDetail(DeliverySummary):
     attempts: list[dict[str, object]]
     first_attempt_at: str | Absent = absent()
     replayed_at: str | Absent = absent()
-    source: dict[str, object] | Absent = absent(
-        "the ids of the refresh or pushed update it is about (no bank data)"
-    )
+    source: DeliverySource | Absent = absent()
 
 
 class DeliveryPage(Described):
@@ -120,8 +140,8 @@ class RecoverBody(Described):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    since: str = Field(description="ISO-8601 time, e.g. 2026-12-01T00:00:00Z")
-    until: str | None = Field(default=None, description="ISO-8601 time, later than since")
+    since: Time
+    until: Time | None = Field(default=None, description="later than since (a 400 names it)")
 
 
 class RotateSecretBody(Described):

@@ -38,7 +38,7 @@ PAGING = (
         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE},
         "page size",
     ),
-    d.query("next_token", {"type": "string"}, "the previous page's next_token"),
+    d.next_token(),
 )
 KEY = d.header(
     "Idempotency-Key",
@@ -96,7 +96,7 @@ LIST_SUBSCRIPTIONS: dict[str, Any] = {
     "operation_id": "listSubscriptions",
     "responses": d.answers({200: (SubscriptionPage, "one page of subscriptions")}, {}),
     "openapi_extensions": d.parameters(
-        d.query("customer", {"type": "string"}, "only this customer's"),
+        d.identifier_query("customer", "only this customer's"),
         d.query("webhook_state", {"type": "string", "enum": list(WEBHOOK_STATES)}, "only these"),
         *PAGING,
     ),
@@ -129,7 +129,7 @@ LIST_DELIVERIES: dict[str, Any] = {
     "openapi_extensions": d.parameters(
         SUBSCRIPTION_ID,
         d.query("status", {"type": "string", "enum": DELIVERY_STATUSES}, "only these"),
-        d.query("since", {"type": "string"}, "ISO-8601 time: only those created from then on"),
+        d.time_query("since", "only those created from then on"),
         *PAGING,
     ),
 }

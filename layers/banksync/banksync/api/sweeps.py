@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from banksync.api import described
 from banksync.api.answers import MAX_STALE_HOURS as MAX_STALE_HOURS  # the body's bound
 from banksync.api.answers import SweepAccepted, SweepRequestBody, SweepView
-from banksync.api.bodies import body_object
+from banksync.api.bodies import body_object, whole_number
 from banksync.api.params import path_id, query_params
 from banksync.api.settings import ApiSettings
 from banksync.api_errors import ApiError
@@ -112,15 +112,7 @@ def _stale_hours(body: dict[str, Any], default: int) -> int:
     if unknown:
         name = sorted(unknown)[0]
         raise ApiError(400, "invalid_request", f"{name} is not a field", {name: "unknown field"})
-    value = body.get("stale_after_hours", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STALE_HOURS:
-        raise ApiError(
-            400,
-            "invalid_request",
-            "stale_after_hours is invalid",
-            {"stale_after_hours": f"must be an integer from 0 to {MAX_STALE_HOURS}"},
-        )
-    return value
+    return whole_number(body, "stale_after_hours", default, MAX_STALE_HOURS)
 
 
 def _status_url(sweep_id: str) -> str:

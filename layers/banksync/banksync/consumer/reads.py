@@ -15,9 +15,8 @@ from banksync.bankdata.transactions import snapshot_of
 from banksync.clock import Clock, utc_now
 from banksync.consumer.views import account_summary, account_view, balance_view
 from banksync.dynamo import from_item, to_item
-from banksync.paging import BadTokenError, between, decode_token, encode_token
+from banksync.paging import BadTokenError, between, encode_token, start_key
 
-INDEX_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 Page = tuple[list[dict[str, Any]], str | None]
 
 
@@ -51,7 +50,7 @@ class ConsumerReads:
                 "ExpressionAttributeValues": to_item({":pk": partition, ":accounts": "ACCOUNT#"}),
             },
             limit,
-            _start(token, INDEX_KEY, gsi1pk=partition),
+            start_key(token, "gsi1", partition, "ACCOUNT#"),
         )
         return [account_summary(row) for row in rows], last
 
@@ -95,7 +94,7 @@ class ConsumerReads:
                 "ScanIndexForward": False,
             },
             limit,
-            _start(token, frozenset({"pk", "sk"}), pk=pk),
+            start_key(token, None, pk, "BALANCE#"),
         )
         return [balance_view(row) for row in rows], last
 
@@ -119,7 +118,7 @@ class ConsumerReads:
                 "ScanIndexForward": False,
             },
             limit,
-            _start(token, INDEX_KEY, gsi1pk=partition),
+            start_key(token, "gsi1", partition),
         )
         shown = [snapshot_of(row) for row in rows if not row.get("removed_at")]
         return [t for t in shown if status is None or t.get("status") == status], last
@@ -136,13 +135,3 @@ class ConsumerReads:
             raise
         last = answer.get("LastEvaluatedKey")
         return [from_item(raw) for raw in answer["Items"]], encode_token(last) if last else None
-
-
-def _start(token: str | None, required: frozenset[str], **partition: str) -> dict[str, Any] | None:
-    """The key a ``next_token`` names, if it is one of this very list's keys."""
-    if token is None:
-        return None
-    key = decode_token(token, required)
-    if set(key) != required or any(key[name] != {"S": value} for name, value in partition.items()):
-        raise BadTokenError()
-    return key

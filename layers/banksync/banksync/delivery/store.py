@@ -8,9 +8,7 @@ from botocore.exceptions import ClientError
 
 from banksync.delivery.model import Delivery, DeliveryStatus
 from banksync.dynamo import conditional, from_item, to_item
-from banksync.paging import BadTokenError, between, decode_token, encode_token
-
-LISTING_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
+from banksync.paging import BadTokenError, between, encode_token, start_key
 
 
 class DeliveryStore:
@@ -87,10 +85,7 @@ class DeliveryStore:
             values[":status"] = status
         request["ExpressionAttributeValues"] = to_item(values)
         if next_token:
-            key = decode_token(next_token, LISTING_KEY)
-            if key["gsi1pk"] != {"S": partition}:
-                raise BadTokenError()
-            request["ExclusiveStartKey"] = key
+            request["ExclusiveStartKey"] = start_key(next_token, "gsi1", partition)
         try:
             answer = self._client.query(**request)
         except ClientError as error:

@@ -5,7 +5,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from banksync.dynamo import from_item, to_item
-from banksync.paging import BadTokenError, decode_token, encode_token
+from banksync.paging import BadTokenError, encode_token, start_key
 
 KINDS = ("on_demand", "scheduled", "sweep", "pushed")
 SHOWN = (
@@ -47,7 +47,7 @@ class RefreshListing:
             request["FilterExpression"] = "run_kind = :kind"
             request["ExpressionAttributeValues"] |= to_item({":kind": kind})
         if next_token:
-            request["ExclusiveStartKey"] = _decode(next_token)
+            request["ExclusiveStartKey"] = start_key(next_token, "gsi2", "RUNS")
         try:
             answer = self._client.query(**request)
         except ClientError as error:
@@ -58,10 +58,3 @@ class RefreshListing:
         found = [{k: row[k] for k in SHOWN if k in row} for row in rows]
         last = answer.get("LastEvaluatedKey")
         return found, encode_token(last) if last else None
-
-
-def _decode(token: str) -> dict[str, Any]:
-    key = decode_token(token, frozenset({"pk", "sk", "gsi2pk", "gsi2sk"}))
-    if key["gsi2pk"] != {"S": "RUNS"}:
-        raise BadTokenError()
-    return key

@@ -96,6 +96,19 @@ class RefreshItem:
         return {**view, "status": str(self.status)}
 
 
+PUBLIC_RUN_FIELDS = (
+    "refresh_id",
+    "created_at",
+    "deadline_at",
+    "request",
+    "counts",
+    "updated_at",
+    "finished_at",
+    "error",
+    "rounds",
+)
+
+
 @dataclass
 class RefreshRun:
     refresh_id: str
@@ -143,6 +156,13 @@ class RefreshRun:
         if self.request.get("sweep_id"):
             record |= {"gsi1pk": f"SWEEP#{self.request['sweep_id']}", "gsi1sk": self.refresh_id}
         return record
+
+    def public(self) -> dict[str, Any]:
+        """What GET /refreshes/{refresh_id} shows of the run: never its keys, nor the
+        workflow's own bookkeeping (holds, budget turns, the wait on webhooks)."""
+        view = {name: getattr(self, name) for name in PUBLIC_RUN_FIELDS}
+        view |= {"status": str(self.status), "run_kind": self.kind}
+        return {k: v for k, v in view.items() if v is not None}
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:

@@ -63,7 +63,7 @@ class OnDemandRefreshes:
         run = self.runs.run(refresh_id)
         if run is None:
             raise ApiError(404, "not_found", f"no refresh {refresh_id}", {"refresh_id": "unknown"})
-        view = {k: v for k, v in run.to_record().items() if v is not None and k not in ("pk", "sk")}
+        view = run.public()
         items = [item.public() for item in self.runs.items(refresh_id)]
         if run.status is RunStatus.FAILED:
             # The workflow ended; whatever it left unfinished will not finish.

@@ -3,13 +3,33 @@
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from banksync.api_fields import Identifier
 from banksync.provider.model import Product
 
+# What ``one_target`` checks, for the OpenAPI document: an account, or a customer
+# (with an optional bank); absent and null are alike.
+ONE_TARGET: JsonDict = {
+    "oneOf": [
+        {
+            "required": ["account_id"],
+            "properties": {
+                "account_id": {"type": "string"},
+                "customer": {"type": "null"},
+                "bank": {"type": "null"},
+            },
+        },
+        {
+            "required": ["customer"],
+            "properties": {"customer": {"type": "string"}, "account_id": {"type": "null"}},
+        },
+    ]
+}
+
 
 class RefreshRequestBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=ONE_TARGET)
 
     account_id: Identifier | None = None
     customer: Identifier | None = None

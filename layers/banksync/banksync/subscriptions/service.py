@@ -159,10 +159,7 @@ class SubscriptionService:
         next_token: str | None,
         webhook_state: str | None = None,
     ) -> tuple[list[Subscription], str | None]:
-        try:
-            return self.store.page(customer, limit, next_token, webhook_state)
-        except ValueError as error:
-            raise ApiError(400, "invalid_request", str(error), {"next_token": str(error)}) from None
+        return self.store.page(customer, limit, next_token, webhook_state)
 
     def reconcile(self, subscription_id: str) -> Subscription | None:
         """Make the schedule match the stored subscription; returns it (None: none stored).

@@ -15,7 +15,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from banksync.dynamo import conditional, from_item, to_item
-from banksync.paging import decode_token, encode_token
+from banksync.paging import BadTokenError, encode_token, start_key
 from banksync.subscriptions.models import SCHEMA_VERSION, Subscription
 
 
@@ -170,6 +170,7 @@ class SubscriptionStore:
         fewer than ``limit``, and still be followed by a ``next_token``)."""
         request: dict[str, Any] = {"TableName": self._table, "Limit": limit}
         if customer:
+            start = start_key(next_token, "gsi1", f"CUSTOMER#{customer}", "SUBSCRIPTION#")
             request |= {
                 "IndexName": "gsi1",
                 "KeyConditionExpression": "gsi1pk = :pk AND begins_with(gsi1sk, :kind)",
@@ -178,6 +179,7 @@ class SubscriptionStore:
                 ),
             }
         else:
+            start = start_key(next_token, "gsi2", "SUBSCRIPTIONS")
             request |= {
                 "IndexName": "gsi2",
                 "KeyConditionExpression": "gsi2pk = :pk",
@@ -190,13 +192,13 @@ class SubscriptionStore:
             )
             request["FilterExpression"] = f"{missing}webhook_state = :webhook_state"
             request["ExpressionAttributeValues"] |= to_item({":webhook_state": webhook_state})
-        if next_token:
-            request["ExclusiveStartKey"] = decode_token(next_token)
+        if start:
+            request["ExclusiveStartKey"] = start
         try:
             answer = self._client.query(**request)
         except ClientError as error:
-            if next_token and error.response["Error"]["Code"] == "ValidationException":
-                raise ValueError("next_token is not one this API gave") from None
+            if start and error.response["Error"]["Code"] == "ValidationException":
+                raise BadTokenError() from None
             raise
         found = [Subscription.from_record(from_item(raw)) for raw in answer["Items"]]
         last = answer.get("LastEvaluatedKey")
