@@ -43,7 +43,8 @@ DESCRIPTION = (
     "banksync's operator API (refreshes, sweeps, data-sync subscriptions and their "
     "webhook deliveries) and its read API (accounts, balances, transactions and the "
     "change feed), on one API Gateway HTTP API. Every route is IAM-authorised: sign "
-    "each request with SigV4 for the service `execute-api` (see the docs: Operate, Security). Every "
+    "each request with SigV4 for the service `execute-api` (see the docs: Operate, "
+    "Security). Every "
     'failure answers `{"error": {"code", "message", "fields"}}`, `fields` naming '
     "each offending input."
 )
