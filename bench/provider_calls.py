@@ -143,6 +143,41 @@ def own_refresh(delay: int, webhook: str, trusted: bool) -> tuple[float, float]:
         return max(finished) - (begun + delay), (len(sandbox.calls) - calls) / len(items)
 
 
+def bound_refresh(webhook: str, accounts: int = 30, delay: int = 60) -> dict[str, float]:
+    """A batch whose provider budget binds (20 calls a minute for 2 calls an item):
+    freshness (ready → stored) per item, median and max, and calls per item."""
+    with Stack() as push:
+        specs = [
+            AccountSpec(
+                f"acct-{i:02d}", "cust-0", scenario=Scenario(ready_after=delay, webhook=webhook)
+            )
+            for i in range(accounts)
+        ]
+        sandbox = push.use(World(accounts=specs, auto_refresh_seconds=None, requests_per_minute=30))
+        if webhook == "sent":
+            push.sync.refresh.modules["CallbackPollerFunction"].workflow.wake.record_hit(
+                iso(push.sync.refresh.now())
+            )
+        items = [{"account_id": s.account_id, "product": "balance"} for s in specs]
+        calls = len(sandbox.calls)
+        push.sync.refresh.run({"refresh_id": "bench-bound", "items": items})
+        runs = push.sync.refresh.modules["CallbackPollerFunction"].workflow.runs
+        stored = runs.items("bench-bound")
+        if {item.status for item in stored} != {"succeeded"}:
+            raise RuntimeError("the bound refresh did not succeed")
+        fresh = sorted(
+            datetime.fromisoformat(item.finished_at or "").timestamp()
+            - datetime.fromisoformat(item.started_at or "").timestamp()
+            - delay
+            for item in stored
+        )
+        return {
+            "median": fresh[len(fresh) // 2],
+            "max": fresh[-1],
+            "calls": (len(sandbox.calls) - calls) / len(stored),
+        }
+
+
 def pushed_freshness(delay: int) -> float:
     """Seconds from the provider's data being ready (its webhook) to stored."""
     with Stack() as push:
@@ -181,6 +216,13 @@ def main() -> None:
             cells.append(f"{fresh:6.1f} s {calls:4.1f}")
         print(f"  ready after {delay:3d} s: " + " | ".join(cells))
     print("  columns: webhook (trusted) | webhook (first seen) | lost | lost while trusted")
+    print("a batch of 30 whose budget binds (20 calls a minute, ready after 60 s)")
+    for webhook, label in (("sent", "webhooks delivered"), ("never", "webhooks lost")):
+        bound = bound_refresh(webhook)
+        print(
+            f"  {label:<19} freshness median {bound['median']:.1f} s, max {bound['max']:.1f} s;"
+            f" {bound['calls']:.2f} calls per item"
+        )
     print("pushed updates (the provider's own refresh): freshness, webhook delivered")
     for delay in DELAYS:
         print(f"  ready after {delay:3d} s: {pushed_freshness(delay):.1f} s")

@@ -76,18 +76,10 @@ def round_wait(
     initial_wait: int | None,
     cut_short: bool,
 ) -> int:
-    """Seconds until the run's next round (how long it parks, if no webhook wakes it)."""
+    """Seconds until the run's next poll of its started items is due (its schedule: a
+    backoff, or the webhook fallback), holds aside (``hold_wait``)."""
     open_items = [item for item in items if not item.status.terminal]
     deadline = min((item_deadline(run, item, settings) for item in open_items), default=now)
-    until = max(
-        (datetime.fromisoformat(u) for u in (run.held_until, run.budget_until) if u),
-        default=None,
-    )
-    until_held = math.ceil((until - now).total_seconds()) if until and until > now else 0
-    if until_held:
-        # Held by the budget (its turn) or a 429: that is when its calls can be made,
-        # whether or not a webhook is awaited (the one that woke it is spent).
-        return until_held
     if cut_short:
         return 1  # straight back for the items this round had no time for
     interval, cap = settings.poll_interval_seconds, settings.max_wait_seconds
@@ -102,6 +94,17 @@ def round_wait(
         return max(1, min(initial_wait, to_deadline))
     # Items still to start (held back by a 503) set the pace.
     return next_wait(items, run.rounds, now, deadline, interval, cap)
+
+
+def hold_wait(run: RefreshRun, now: datetime) -> int:
+    """Seconds until a held run may call again: its turn at the budget, or the end of a
+    429's hold (0: not held). A held run parks until then, whether or not a webhook is
+    awaited: the webhook that woke it is spent."""
+    until = max(
+        (datetime.fromisoformat(u) for u in (run.held_until, run.budget_until) if u),
+        default=None,
+    )
+    return math.ceil((until - now).total_seconds()) if until and until > now else 0
 
 
 def floored(wait: int, last_wait: int | None) -> int:
@@ -152,7 +155,10 @@ def resume_point(run: RefreshRun, now: datetime, settings: WorkflowSettings) -> 
         run.cut_at = None
         return None
     since = (now - datetime.fromisoformat(cut_at)).total_seconds()
-    if since >= settings.poll_interval_seconds:
+    # The items before it are due again on the run's schedule: at the next poll
+    # interval, or (while webhooks are awaited) not before the webhook fallback.
+    due = settings.webhook_fallback_seconds if run.awaiting_webhooks else None
+    if since >= (due or settings.poll_interval_seconds):
         run.cut_at = None  # long enough: a full round, every started item asked again
         return None
     return resume

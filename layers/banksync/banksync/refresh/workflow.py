@@ -34,6 +34,7 @@ from banksync.refresh.pacing import (
     expiry,
     floored,
     held,
+    hold_wait,
     item_deadline,
     passed,
     resume_point,
@@ -117,7 +118,9 @@ class RefreshWorkflow:
         items = self.runs.items(refresh_id)
         now = self.clock()
         run.rounds += 1
-        turn = Round(poll=True, fallback=not woken or passed(run.fallback_at, now))
+        # A webhook's wake, or a held run's turn, comes before its fallback poll: then
+        # only what is announced (or owed since a cut round) is asked.
+        turn = Round(poll=True, fallback=passed(run.fallback_at, now))
         cut_short = self._advance(run, items, now, turn, remaining, unsaved=set())
         if turn.missed and run.awaiting_webhooks and self.wake is not None:
             self.wake.record_miss(iso(now))
@@ -280,12 +283,12 @@ class RefreshWorkflow:
         if done:
             run.status, run.finished_at = RunStatus.COMPLETED, iso(now)
         run.awaiting_webhooks = self._webhooks_reliable(now)
-        wait = round_wait(run, items, now, self.settings, initial_wait, cut_short)
-        if turn.fallback or not run.fallback_at or held(run, now):  # held: its turn rules
-            run.fallback_at = iso(now + timedelta(seconds=wait))
-        else:  # woken early: the fallback poll keeps its time
-            until = datetime.fromisoformat(run.fallback_at) - now
-            wait = max(1, min(wait, math.ceil(until.total_seconds())))
+        schedule = round_wait(run, items, now, self.settings, initial_wait, cut_short)
+        if not run.fallback_at or (turn.fallback and not held(run, now)):
+            # A held fallback round keeps its time: its turn finishes the fallback poll.
+            run.fallback_at = iso(now + timedelta(seconds=schedule))
+        until = datetime.fromisoformat(run.fallback_at) - now
+        wait = hold_wait(run, now) or max(1, min(schedule, math.ceil(until.total_seconds())))
         wait = floored(wait, run.last_wait_seconds)
         run.last_wait_seconds = wait
         self.runs.save_run(run)
