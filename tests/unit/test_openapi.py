@@ -159,3 +159,26 @@ def test_every_subscription_and_delivery_route_has_its_description(
     )
     for (method, path), given in subscription_docs.ROUTES.items():
         assert document["paths"][path][method.lower()]["operationId"] == given["operation_id"]
+
+
+def list_operations(doc: dict[str, Any]) -> set[str]:
+    """The routes answering a page of items (or of changes): ``*Page`` schemas."""
+    found = set()
+    for method, path, operation in operations(doc):
+        answer = operation["responses"].get("200", {}).get("content", {})
+        ref = answer.get("application/json", {}).get("schema", {}).get("$ref", "")
+        if ref.endswith("Page"):
+            found.add(f"{method} {path}")
+    return found
+
+
+def test_every_list_states_its_order(document: dict[str, Any]) -> None:
+    lists = list_operations(document)
+    assert len(lists) >= 7
+    unstated = [
+        f"{method} {path}"
+        for method, path, operation in operations(document)
+        if f"{method} {path}" in lists
+        and not operation.get("description", "").startswith("Order: ")
+    ]
+    assert not unstated, "each list's description starts with 'Order: ' and states it"

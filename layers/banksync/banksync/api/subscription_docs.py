@@ -92,6 +92,8 @@ PUT_SUBSCRIPTION: dict[str, Any] = {
 }
 LIST_SUBSCRIPTIONS: dict[str, Any] = {
     "summary": "List subscriptions, newest first",
+    "description": "Order: newest first (created_at, then subscription_id, descending; "
+    "a replace keeps its place); with customer, that customer's subscriptions by bank id.",
     "tags": SUBSCRIPTIONS,
     "operation_id": "listSubscriptions",
     "responses": d.answers({200: (SubscriptionPage, "one page of subscriptions")}, {}),
@@ -129,6 +131,8 @@ DELETE_SUBSCRIPTION: dict[str, Any] = {
 }
 LIST_DELIVERIES: dict[str, Any] = {
     "summary": "A subscription's webhook deliveries, newest first",
+    "description": "Order: newest first (created_at, then delivery_id, descending; a "
+    "replay keeps its place).",
     "tags": DELIVERIES,
     "operation_id": "listDeliveries",
     "responses": d.answers({200: (DeliveryPage, "one page of deliveries")}, NO_SUBSCRIPTION),
