@@ -243,3 +243,26 @@ def test_an_attempt_under_way_when_the_subscription_is_paused_is_still_logged(
     assert (logged["status"], logged["reason"]) == ("abandoned", "the subscription was paused")
     assert [a["status_code"] for a in logged["attempts"]] == [500]
     assert len(receiver.received) == 1
+
+
+def test_a_replay_that_cannot_be_queued_leaves_the_next_attempt_where_it_was(
+    delivering: Delivering, receiver: LoopbackReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver.script = [(500, {})]
+    sid = refreshed_subscription(delivering, ["balance"], receiver.hook_url)
+    delivering.deliver_once()
+    waiting = delivery(delivering, sid)
+
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("SQS unavailable")
+
+    monkeypatch.setattr(delivering.sync.api.delivery_routes.replays.queue, "send", unavailable)
+    status, refused, _ = delivering.api("POST", f"/deliveries/{waiting['delivery_id']}/retry")
+    assert (status, refused["error"]["code"]) == (503, "unavailable")
+    after = delivery(delivering, sid)
+    assert after["next_attempt_at"] == waiting["next_attempt_at"]
+    assert "replayed_at" not in after
+
+    delivering.deliver_until_done()  # the message waiting for that time still makes it
+    assert delivery(delivering, sid)["status"] == "delivered"
+    assert len(receiver.received) == 2
