@@ -25,4 +25,5 @@ def handle(record: Record) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event, handle, message_id)
+    with deliverer.batch():
+        return process_partial_response(event, handle, message_id)

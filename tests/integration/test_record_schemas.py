@@ -168,6 +168,22 @@ def deliveries_retried(delivering: Delivering) -> None:
     assert {d.status for d in delivering.deliveries(sid)} == {"delivered"}
 
 
+def deliveries_hastened_then_paused(delivering: Delivering) -> None:
+    """A pending delivery's next attempt moved forward by an operator, then its
+    subscription paused: the delivery ends without another attempt."""
+    api = delivering.sync.api
+    api.delivery_routes.replays.clock = api.subscription_service.clock = delivering.sync.refresh.now
+    fails = lambda _: httpx.Response(503, headers={"Retry-After": "3600"})  # noqa: E731
+    delivering.subscriber.answers = [fails, fails]
+    sid = refreshed_subscription(delivering, ["balance"])
+    delivering.deliver_once()
+    (pending,) = delivering.deliveries(sid)
+    assert delivering.api("POST", f"/deliveries/{pending.delivery_id}/retry")[0] == 202
+    delivering.deliver_once()
+    assert delivering.api("POST", f"/subscriptions/{sid}/pause")[0] == 200
+    assert {d.status for d in delivering.deliveries(sid)} == {"abandoned"}
+
+
 def subscriptions_turned_off_and_deleted(delivering: Delivering) -> None:
     """An endpoint that answers 410 Gone, resumed, then deleted; a one-bank subscription
     beside another customer's, deleted too."""
@@ -202,10 +218,18 @@ WRITERS: dict[str, list[Writer]] = {
     "webhook_health": [a_woken_refresh],
     "budget_window": [a_customer_refresh, the_provider_budget],
     "budget_turns": [the_provider_budget],
-    "subscription": [deliveries_retried, subscriptions_turned_off_and_deleted],
+    "subscription": [
+        deliveries_retried,
+        deliveries_hastened_then_paused,
+        subscriptions_turned_off_and_deleted,
+    ],
     "coverage": [deliveries_retried, subscriptions_turned_off_and_deleted],
     "subscription_inflight": [deliveries_retried],
-    "delivery": [deliveries_retried, subscriptions_turned_off_and_deleted],
+    "delivery": [
+        deliveries_retried,
+        deliveries_hastened_then_paused,
+        subscriptions_turned_off_and_deleted,
+    ],
     "throttle_window": [deliveries_retried],
     "replays_window": [deliveries_retried],
 }

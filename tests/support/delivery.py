@@ -110,9 +110,14 @@ class Delivering:
 
 
 def refreshed_subscription(
-    delivering: Delivering, products: list[str], url: str = HOOK, **fields: Any
+    delivering: Delivering,
+    products: list[str],
+    url: str = HOOK,
+    before_end: Callable[[str], object] | None = None,
+    **fields: Any,
 ) -> str:
-    """A subscription with a webhook, one scheduled refresh run to its end."""
+    """A subscription with a webhook, one scheduled refresh run to its end (``before_end``
+    is called with the subscription's id while the refresh is under way)."""
     sync = delivering.sync
     spec = AccountSpec("acct-1", "cust-1", scenario=Scenario(ready_after=20))
     sync.refresh.use(World(accounts=[spec]))
@@ -125,6 +130,8 @@ def refreshed_subscription(
     sync.fire(created["subscription_id"])
     sync.deliver_due_work()
     (execution,) = sync.executions()
+    if before_end:
+        before_end(created["subscription_id"])
     sync.refresh.finish(execution["name"])
     delivering.pump_data_stream()
     return str(created["subscription_id"])

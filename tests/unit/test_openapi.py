@@ -206,3 +206,26 @@ def test_every_answer_object_is_closed(document: dict[str, Any]) -> None:
         walk(where, schema)
     assert seen, "no answer schema was walked"
     assert not open_objects, f"open objects in answers: {open_objects}"
+
+
+def list_operations(doc: dict[str, Any]) -> set[str]:
+    """The routes answering a page of items (or of changes): ``*Page`` schemas."""
+    found = set()
+    for method, path, operation in operations(doc):
+        answer = operation["responses"].get("200", {}).get("content", {})
+        ref = answer.get("application/json", {}).get("schema", {}).get("$ref", "")
+        if ref.endswith("Page"):
+            found.add(f"{method} {path}")
+    return found
+
+
+def test_every_list_states_its_order(document: dict[str, Any]) -> None:
+    lists = list_operations(document)
+    assert len(lists) >= 7
+    unstated = [
+        f"{method} {path}"
+        for method, path, operation in operations(document)
+        if f"{method} {path}" in lists
+        and not operation.get("description", "").startswith("Order: ")
+    ]
+    assert not unstated, "each list's description starts with 'Order: ' and states it"

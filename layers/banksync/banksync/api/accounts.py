@@ -74,6 +74,7 @@ def _routes() -> ReadRoutes:
 @router.get(
     "/customers/<customer>/accounts",
     summary="A customer's accounts",
+    description="Order: by bank id, then account id (ascending).",
     tags=TAGS,
     operation_id="listCustomerAccounts",
     responses=described.answers({200: ("AccountPage", "one page of accounts")}, {}),
@@ -106,6 +107,7 @@ def account(account_id: str) -> dict[str, Any]:
 @router.get(
     "/accounts/<account_id>/balances",
     summary="An account's balance history, newest first",
+    description="Order: newest first (as_of, descending).",
     tags=TAGS,
     operation_id="listBalances",
     responses=described.answers({200: ("BalancePage", "one page of balances")}, UNKNOWN_ACCOUNT),
@@ -122,7 +124,8 @@ def balances(account_id: str) -> dict[str, Any]:
 @router.get(
     "/accounts/<account_id>/transactions",
     summary="An account's transactions booked in [from, to), newest first",
-    description="Removed transactions are left out; the change feed reports them.",
+    description="Order: newest booked first (booked_at, then transaction_id, descending). "
+    "Removed transactions are left out; the change feed reports them.",
     tags=TAGS,
     operation_id="listTransactions",
     responses=described.answers(
@@ -156,8 +159,9 @@ def transactions(account_id: str) -> dict[str, Any]:
 @router.get(
     "/accounts/<account_id>/transactions/sync",
     summary="An account's change feed: added, modified and removed since a cursor",
-    description="Page until has_more is false; keep next_cursor for the next sync. "
-    "A page never skips nor repeats a change, even while refreshes write.",
+    description="Order: oldest change first (change_seq, ascending). Page until has_more "
+    "is false; keep next_cursor for the next sync. A page never skips nor repeats a change, "
+    "even while refreshes write.",
     tags=["sync"],
     operation_id="syncAccountTransactions",
     responses=described.answers(
@@ -177,7 +181,9 @@ def account_sync(account_id: str) -> dict[str, Any]:
 @router.get(
     "/customers/<customer>/transactions/sync",
     summary="A customer's change feed, across all their accounts",
-    description="As the account's feed; the cursor holds a position per account.",
+    description="Order: oldest change first, the accounts' changes merged by when each was "
+    "written (changed_at), each account's in its own order. Otherwise as the account's feed; "
+    "the cursor holds a position per account.",
     tags=["sync"],
     operation_id="syncCustomerTransactions",
     responses=described.answers({200: ("SyncPage", "the changes after the cursor")}, CURSOR_ERRORS),

@@ -28,8 +28,8 @@ from banksync.api_errors import ApiError
 from banksync.delivery.model import STATUSES
 from banksync.delivery.queue import DeliveryQueue
 from banksync.delivery.replay import Replays
+from banksync.delivery.replay_store import ReplayStore
 from banksync.delivery.settings import DeliveryApiSettings
-from banksync.delivery.store import DeliveryStore
 from banksync.delivery.windows import WindowCounter
 from banksync.subscriptions.service import SubscriptionService
 from banksync.subscriptions.store import SubscriptionStore
@@ -48,7 +48,7 @@ class DeliveryRoutes:
         sqs: Any = None,
     ) -> None:
         dynamodb = dynamodb or boto3.client("dynamodb")
-        self.deliveries = DeliveryStore(settings.data_table_name, dynamodb)
+        self.deliveries = ReplayStore(settings.data_table_name, dynamodb)
         self.replays = Replays(
             self.deliveries,
             SubscriptionStore(settings.data_table_name, dynamodb),

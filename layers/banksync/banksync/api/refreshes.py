@@ -137,6 +137,7 @@ def post_refresh() -> Response[Any]:
 @router.get(
     "/refreshes",
     summary="List refresh runs and pushed updates, newest first",
+    description="Order: newest first (created_at, then refresh_id or update_id, descending).",
     tags=["refreshes"],
     operation_id="listRefreshes",
     responses=described.answers({200: (RefreshPage, "one page of runs")}, {}),

@@ -114,6 +114,7 @@ class RetryAccepted(Described):
     queued: Literal[1]
     status: Literal["pending"]
     chain: int
+    next_attempt_at: str = Field(description="when its next attempt is due: now, or earlier")
     status_url: str
 
 

@@ -92,6 +92,8 @@ PUT_SUBSCRIPTION: dict[str, Any] = {
 }
 LIST_SUBSCRIPTIONS: dict[str, Any] = {
     "summary": "List subscriptions, newest first",
+    "description": "Order: newest first (created_at, then subscription_id, descending; "
+    "a replace keeps its place); with customer, that customer's subscriptions by bank id.",
     "tags": SUBSCRIPTIONS,
     "operation_id": "listSubscriptions",
     "responses": d.answers({200: (SubscriptionPage, "one page of subscriptions")}, {}),
@@ -109,13 +111,19 @@ GET_SUBSCRIPTION: dict[str, Any] = {
     "openapi_extensions": d.parameters(SUBSCRIPTION_ID),
 }
 PAUSE_SUBSCRIPTION = _state_change(
-    "Pause", "pauseSubscription", "No refresh is scheduled and no webhook sent until resumed."
+    "Pause",
+    "pauseSubscription",
+    "No refresh is scheduled and no webhook sent until resumed: its pending deliveries "
+    "end abandoned (reason: the subscription was paused), as do notifications made "
+    "meanwhile; after resuming, recover sends them.",
 )
 RESUME_SUBSCRIPTION = _state_change(
     "Resume", "resumeSubscription", "Also turns a disabled or failing webhook back on."
 )
 DELETE_SUBSCRIPTION: dict[str, Any] = {
     "summary": "Delete a subscription and its schedule",
+    "description": "Its pending deliveries end abandoned (reason: the subscription was "
+    "deleted); its deliveries stay readable by id.",
     "tags": SUBSCRIPTIONS,
     "operation_id": "deleteSubscription",
     "responses": d.answers({204: (None, "deleted")}, {**NO_SUBSCRIPTION, **UNAVAILABLE}),
@@ -123,6 +131,8 @@ DELETE_SUBSCRIPTION: dict[str, Any] = {
 }
 LIST_DELIVERIES: dict[str, Any] = {
     "summary": "A subscription's webhook deliveries, newest first",
+    "description": "Order: newest first (created_at, then delivery_id, descending; a "
+    "replay keeps its place).",
     "tags": DELIVERIES,
     "operation_id": "listDeliveries",
     "responses": d.answers({200: (DeliveryPage, "one page of deliveries")}, NO_SUBSCRIPTION),
@@ -143,16 +153,19 @@ GET_DELIVERY: dict[str, Any] = {
     "openapi_extensions": d.parameters(DELIVERY_ID),
 }
 RETRY_DELIVERY: dict[str, Any] = {
-    "summary": "Send a finished delivery again",
-    "description": "The body may be left out, or be {}.",
+    "summary": "Send a delivery now: a finished one again, a pending one's next attempt",
+    "description": "A finished delivery starts a new chain of attempts (chain + 1); a "
+    "pending one's next attempt moves forward to now, in its chain, and replaying it "
+    "again before that attempt changes nothing. Either goes to the subscription's "
+    "current webhook_url with its current secrets. The body may be left out, or be {}.",
     "tags": DELIVERIES,
     "operation_id": "retryDelivery",
     "responses": d.answers(
         {202: (RetryAccepted, "queued; follow it at status_url (also the Location header)")},
         {
             404: "not_found: no delivery with this id",
-            409: "delivery_pending, too_many_attempts, conflict, no_webhook or "
-            "webhook_disabled: it cannot be sent again now; "
+            409: "too_many_attempts, conflict, no_webhook, subscription_paused or "
+            "webhook_disabled: it cannot be sent now; "
             f"{IN_PROGRESS[409]}",
             422: IN_PROGRESS[422],
             429: "rate_limited: too many replays a minute for this subscription",
@@ -174,7 +187,8 @@ RECOVER_DELIVERIES: dict[str, Any] = {
         {202: (RecoverAccepted, "queued; status_url lists the pending deliveries")},
         {
             **NO_SUBSCRIPTION,
-            409: f"no_webhook or webhook_disabled: nothing can be sent; {IN_PROGRESS[409]}",
+            409: "no_webhook, subscription_paused or webhook_disabled: nothing can be sent; "
+            f"{IN_PROGRESS[409]}",
             422: IN_PROGRESS[422],
             429: "rate_limited: too many replays a minute for this subscription",
             **UNAVAILABLE,

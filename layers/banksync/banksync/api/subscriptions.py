@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -17,6 +18,8 @@ from banksync.api.params import (
 )
 from banksync.api.settings import ApiSettings
 from banksync.aws_clients import LazyClient
+from banksync.delivery.stops import PendingDeliveries
+from banksync.delivery.store import DeliveryStore
 from banksync.subscriptions.body import SubscriptionBody
 from banksync.subscriptions.models import WEBHOOK_STATES
 from banksync.subscriptions.schedules import SubscriptionSchedules
@@ -29,11 +32,14 @@ DEFAULT_PAGE, MAX_PAGE = 25, 100
 
 
 def build_service(settings: ApiSettings, dynamodb: Any = None) -> SubscriptionService:
+    dynamodb = dynamodb or boto3.client("dynamodb")
     return SubscriptionService(
         SubscriptionStore(settings.data_table_name, dynamodb),
         # Only writes schedule or encrypt: the clients are made when first used.
         SubscriptionSchedules(settings.schedule_target, LazyClient("scheduler")),
         SigningSecrets(settings.signing_key_id, LazyClient("kms")),
+        # Pausing or deleting stops the subscription's pending deliveries.
+        halt=PendingDeliveries(DeliveryStore(settings.data_table_name, dynamodb)).stop,
     )
 
 

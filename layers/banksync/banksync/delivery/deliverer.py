@@ -6,9 +6,18 @@ first attempt. The waiting is the queue's (``DelaySeconds``): no Lambda ever
 sleeps. Every attempt is recorded with its time, status code (or error class)
 and latency. What the receiver's answer asks for (``Retry-After``, 410, the stop
 header) is in ``flow``; what a run of failures does to the endpoint, in ``health``.
+
+A delivery follows its subscription: each attempt goes to the subscription's
+current ``webhook_url``, signed with its current secrets, and a paused or deleted
+subscription (or a webhook turned off) ends it without another attempt (``stops``).
+The subscription is read at each attempt; within one batch (``batch``) it is read
+once while its deliveries succeed, and again after any other outcome, which may
+have changed its endpoint's health.
 """
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,10 +28,12 @@ from banksync.aws_clients import LazyClient
 from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.flow import Decision, decide
 from banksync.delivery.health import EndpointHealth
+from banksync.delivery.messages import next_was_lost, superseded_hold
 from banksync.delivery.model import Delivery
 from banksync.delivery.queue import MAX_DELAY_SECONDS, DeliveryQueue
 from banksync.delivery.sender import WebhookSender
 from banksync.delivery.settings import DeliverySettings
+from banksync.delivery.stops import DELETED, why_stopped
 from banksync.delivery.store import DeliveryStore
 from banksync.delivery.windows import THROTTLE, WindowCounter
 from banksync.observability import logger, metrics
@@ -31,9 +42,6 @@ from banksync.subscriptions.signing import SigningSecrets
 from banksync.subscriptions.store import SubscriptionStore
 from banksync.subscriptions.webhook_urls import checked_addresses
 
-# The attempt's own message comes back after the queue's visibility timeout (360 s),
-# past the next attempt's minute: that late, a next attempt that existed was made.
-LOST_AFTER = timedelta(minutes=4)
 OUTCOME_METRICS = {
     "delivered": "WebhookDelivered",
     "abandoned": "WebhookAbandoned",
@@ -60,6 +68,16 @@ class Deliverer:
         self.clock = clock
         self.windows = windows
         self.health = health or EndpointHealth(subscriptions)
+        self._seen: dict[str, Subscription | None] | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One batch of messages: a subscription read for one may serve the next."""
+        self._seen = {}
+        try:
+            yield
+        finally:
+            self._seen = None
 
     def handle(self, message: dict[str, Any]) -> None:
         delivery = self.deliveries.get(message["subscription_id"], message["delivery_id"])
@@ -67,22 +85,35 @@ class Deliverer:
             return
         now = self.clock()
         if message.get("attempt") != delivery.attempt_count:
-            if self._next_was_lost(message, delivery, now):
+            if next_was_lost(message, delivery, now):
                 logger.warning(
                     "next attempt re-queued", extra={"delivery_id": delivery.delivery_id}
                 )
-                self._later(delivery, timedelta(0), None)
+                self._later(delivery, timedelta(0), None, due=delivery.next_attempt_at)
             return  # a duplicate of an attempt already made
-
-        due = message.get("not_before")
-        if due and datetime.fromisoformat(due) > now:
-            self._later(delivery, datetime.fromisoformat(due) - now, due)
+        held = superseded_hold(message, delivery, now)
+        if held:
+            self._later(delivery, held, message.get("not_before"), due=message["due"])
             return
-        subscription = self.subscriptions.get(delivery.subscription_id)
+
+        subscription = self._subscription(delivery.subscription_id)
+        stop = why_stopped(subscription)
+        if stop or subscription is None:
+            self._stop(delivery, stop or DELETED)
+            return
+        not_before = message.get("not_before")
+        if not_before and datetime.fromisoformat(not_before) > now:
+            self._later(delivery, datetime.fromisoformat(not_before) - now, not_before)
+            return
         wait = self._throttled(subscription, now)
         if wait:
-            self._later(delivery, timedelta(seconds=wait), due)
+            self._later(delivery, timedelta(seconds=wait), not_before)
             return
+        self._attempt_and_record(delivery, subscription, now)
+
+    def _attempt_and_record(
+        self, delivery: Delivery, subscription: Subscription, now: datetime
+    ) -> None:
         try:
             attempt = self._attempt(delivery, subscription, now)
         except Exception as error:
@@ -97,15 +128,24 @@ class Deliverer:
             }
         attempt["chain"] = delivery.chain
         decision = self._decide(delivery, subscription, attempt)
+        if not (decision.status == "delivered" and not subscription.webhook_failing_since):
+            self._forget(subscription.subscription_id)  # its health may have changed
         next_at = iso(decision.next_attempt_at) if decision.next_attempt_at else None
+        url, at = str(subscription.webhook_url), iso(self.clock())
         recorded = self.deliveries.record_attempt(
-            delivery, attempt, decision.status, iso(self.clock()), decision.reason, next_at
+            delivery, attempt, decision.status, at, decision.reason, next_at, url
         )
         if not recorded:
-            return  # another copy of this message recorded it first
+            # Stopped while the POST was under way: the attempt is still logged. Else
+            # another copy of this message recorded it first.
+            if self.deliveries.record_late_attempt(delivery, attempt, at, url):
+                logger.info(
+                    "attempt logged after a stop", extra={"delivery_id": delivery.delivery_id}
+                )
+            return
         if decision.next_attempt_at:
             until_next = decision.next_attempt_at - self.clock()
-            self._later(delivery, until_next, next_at, attempt=delivery.attempt_count + 1)
+            self._later(delivery, until_next, next_at, delivery.attempt_count + 1, next_at)
         else:
             metrics.add_metric(
                 name=OUTCOME_METRICS[decision.status], unit=MetricUnit.Count, value=1
@@ -121,17 +161,25 @@ class Deliverer:
             },
         )
 
-    def _next_was_lost(self, message: dict[str, Any], delivery: Delivery, now: datetime) -> bool:
-        """The message of the attempt just recorded came back (its Lambda failed after the
-        record, before or while queueing the next), and the next attempt is long overdue:
-        it was never queued. A copy that merely came twice finds the next one not due yet,
-        or already made."""
-        due = delivery.next_attempt_at
-        return (
-            message.get("attempt") == delivery.attempt_count - 1
-            and due is not None
-            and now - datetime.fromisoformat(due) >= LOST_AFTER
-        )
+    def _subscription(self, subscription_id: str) -> Subscription | None:
+        if self._seen is not None and subscription_id in self._seen:
+            return self._seen[subscription_id]
+        found = self.subscriptions.get(subscription_id)
+        if self._seen is not None:
+            self._seen[subscription_id] = found
+        return found
+
+    def _forget(self, subscription_id: str) -> None:
+        if self._seen is not None:
+            self._seen.pop(subscription_id, None)
+
+    def _stop(self, delivery: Delivery, reason: str) -> None:
+        """End the delivery without an attempt: its subscription may not be sent to."""
+        if self.deliveries.stop(delivery, reason, iso(self.clock())):
+            metrics.add_metric(name=OUTCOME_METRICS["abandoned"], unit=MetricUnit.Count, value=1)
+            logger.info(
+                "delivery stopped", extra={"delivery_id": delivery.delivery_id, "reason": reason}
+            )
 
     def _decide(
         self, delivery: Delivery, subscription: Subscription | None, attempt: dict[str, Any]
@@ -147,45 +195,41 @@ class Deliverer:
             return Decision("abandoned", turned_off)
         return decision
 
-    def _throttled(self, subscription: Subscription | None, now: datetime) -> float:
+    def _throttled(self, subscription: Subscription, now: datetime) -> float:
         """Seconds to wait for the subscription's throttle (0: go now)."""
-        rate = subscription.webhook_rate_per_second if subscription else None
-        if not rate or self.windows is None or subscription is None:
+        rate = subscription.webhook_rate_per_second
+        if not rate or self.windows is None:
             return 0.0
         return self.windows.take(subscription.subscription_id, THROTTLE, rate, now.timestamp())
 
     def _later(
-        self, delivery: Delivery, wait: timedelta, due: str | None, attempt: int | None = None
+        self,
+        delivery: Delivery,
+        wait: timedelta,
+        not_before: str | None,
+        attempt: int | None = None,
+        due: str | None = None,
     ) -> None:
-        """Queue the attempt again after ``wait`` (carrying ``due`` past SQS's 15 minutes)."""
+        """Queue the attempt again after ``wait`` (carrying ``not_before`` past SQS's
+        15 minutes), for the delivery's ``due`` next attempt."""
         seconds = max(1, math.ceil(wait.total_seconds()))
         self.queue.send(
             delivery.subscription_id,
             delivery.delivery_id,
             delivery.attempt_count if attempt is None else attempt,
             delay=seconds,
-            not_before=due if seconds > MAX_DELAY_SECONDS else None,
+            not_before=not_before if seconds > MAX_DELAY_SECONDS else None,
+            due=due or delivery.next_attempt_at,
         )
 
     def _attempt(
-        self, delivery: Delivery, subscription: Subscription | None, now: datetime
+        self, delivery: Delivery, subscription: Subscription, now: datetime
     ) -> dict[str, Any]:
-        if subscription is None or not subscription.signing_secret:
-            return {
-                "at": iso(now),
-                "error": "the subscription no longer exists",
-                "error_class": "subscription_gone",
-            }
-        if subscription.webhook_state != "enabled":
-            why = subscription.webhook_disabled_reason or "turned off"
-            return {
-                "at": iso(now),
-                "error": f"the subscription's webhook is {subscription.webhook_state}: {why}",
-                "error_class": "webhook_disabled",
-            }
+        # To the subscription's URL now, wherever the delivery was first meant to go.
+        url = str(subscription.webhook_url)
         # Checked again at every attempt (DNS answers change), then pinned: the
         # POST goes to the address just checked, not to a fresh DNS answer.
-        problem, addresses = checked_addresses(delivery.webhook_url, self.allow_loopback_http)
+        problem, addresses = checked_addresses(url, self.allow_loopback_http)
         if problem:
             return {
                 "at": iso(now),
@@ -193,26 +237,13 @@ class Deliverer:
                 "error_class": "unsafe_address",
             }
         return self.sender.send(
-            delivery.webhook_url,
-            self._secrets(subscription, now),
+            url,
+            self.secrets.of(subscription, now),
             delivery.delivery_id,
             delivery.payload,
             now,
             connect_to=addresses[0],
         )
-
-    def _secrets(self, subscription: Subscription, now: datetime) -> list[str]:
-        """The current secret, and during a rotation's overlap the previous one too."""
-        sid = subscription.subscription_id
-        secrets = [self.secrets.reveal(sid, str(subscription.signing_secret))]
-        expires = subscription.previous_secret_expires_at
-        if (
-            subscription.previous_signing_secret
-            and expires
-            and now < datetime.fromisoformat(expires)
-        ):
-            secrets.append(self.secrets.reveal(sid, subscription.previous_signing_secret))
-        return secrets
 
 
 def build_deliverer(settings: DeliverySettings) -> Deliverer:

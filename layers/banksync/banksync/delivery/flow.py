@@ -27,7 +27,7 @@ GIVE_UP_AFTER = timedelta(minutes=150)
 STOP_HEADER = "banksync-stop-retries"
 HONOURS_RETRY_AFTER = (429, 503)
 # Attempts that say nothing about the endpoint (it was never asked).
-NOT_ASKED = frozenset({"subscription_gone", "webhook_disabled", "unsafe_address", "internal"})
+NOT_ASKED = frozenset({"unsafe_address", "internal"})
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,6 @@ def decide(attempt: dict[str, Any], window_started: datetime, now: datetime) -> 
     code = int(attempt.get("status_code") or 0)
     if 200 <= code < 300:
         return Decision("delivered")
-    if attempt.get("error_class") in ("subscription_gone", "webhook_disabled"):
-        return Decision("abandoned", str(attempt.get("error")))
     if code == 410:
         why = f"the endpoint answered 410 Gone at {attempt['at']}"
         return Decision("abandoned", why, disable_webhook=why)

@@ -16,6 +16,7 @@ from banksync.delivery.model import Delivery, delivery_id_for
 from banksync.delivery.pushed import covers, pushed_notification, thin
 from banksync.delivery.queue import DeliveryQueue
 from banksync.delivery.settings import DeliverySettings
+from banksync.delivery.stops import why_stopped
 from banksync.delivery.store import DeliveryStore
 from banksync.observability import logger
 from banksync.push.updates import PushedUpdate
@@ -116,12 +117,11 @@ class Notifier:
             subscription.webhook_url,
             at,
         )
-        if subscription.webhook_state != "enabled":
-            # Recorded, not sent: recovering the window once the subscription is
-            # resumed sends it.
-            why = subscription.webhook_disabled_reason or "turned off"
-            delivery.status, delivery.finished_at = "abandoned", at
-            delivery.reason = f"the subscription's webhook is {subscription.webhook_state}: {why}"
+        stop = why_stopped(subscription)
+        if stop:
+            # Recorded, not sent (a paused subscription, a webhook turned off):
+            # recovering the window once the subscription is resumed sends it.
+            delivery.status, delivery.finished_at, delivery.reason = "abandoned", at, stop
             self.deliveries.create(delivery)
             return None
         if not self.deliveries.create(delivery):

@@ -2,7 +2,10 @@
 
 SQS delays a message at most 15 minutes; a longer wait (a ``Retry-After``)
 travels as ``not_before``, and a message received before it is put back for
-the rest of the wait without an attempt.
+the rest of the wait without an attempt. ``due`` names the ``next_attempt_at``
+the message was queued for: an operator's replay moves that time forward and
+queues a message of its own, and the message it replaced then knows itself
+superseded.
 """
 
 import json
@@ -26,6 +29,7 @@ class DeliveryQueue:
         attempt: int,
         delay: int = 0,
         not_before: str | None = None,
+        due: str | None = None,
     ) -> None:
         body: dict[str, Any] = {
             "subscription_id": subscription_id,
@@ -34,6 +38,8 @@ class DeliveryQueue:
         }
         if not_before:
             body["not_before"] = not_before
+        if due:
+            body["due"] = due
         self._client.send_message(
             QueueUrl=self._url,
             MessageBody=json.dumps(body),

@@ -1,21 +1,25 @@
 """Replaying deliveries: one (``retry``), or every abandoned one in a window (``recover``).
 
-A replay opens a new chain of attempts on the same delivery, so it keeps its id
-and every attempt's ``webhook-id``: a receiver that took it once can
+A replay of a finished delivery opens a new chain of attempts on it, so it keeps
+its id and every attempt's ``webhook-id``: a receiver that took it once can
 de-duplicate. It goes to the subscription's current URL, with the current
-secret, on the usual schedule (a minute apart, 150 minutes). Replays are
-counted per subscription (``REPLAYS_PER_MINUTE``) so that an operator's loop
-cannot flood a receiver that has just come back.
+secret, on the usual schedule (a minute apart, 150 minutes). A replay of a
+pending delivery moves its next attempt forward to now, in the chain it is in:
+the message that was waiting for the old time then stands down, so one attempt
+is made, not two; replaying it again before that attempt changes nothing.
+Replays are counted per subscription (``REPLAYS_PER_MINUTE``) so that an
+operator's loop cannot flood a receiver that has just come back.
 """
 
 import math
+from datetime import datetime
 from typing import Any
 
 from banksync.api_errors import ApiError
 from banksync.clock import Clock, iso, utc_now
 from banksync.delivery.model import MAX_ATTEMPTS, Delivery
 from banksync.delivery.queue import DeliveryQueue
-from banksync.delivery.store import DeliveryStore
+from banksync.delivery.replay_store import ReplayStore
 from banksync.delivery.windows import REPLAYS, WindowCounter
 from banksync.observability import logger
 from banksync.subscriptions.models import Subscription
@@ -30,7 +34,7 @@ MAX_PAGES = 10
 class Replays:
     def __init__(
         self,
-        deliveries: DeliveryStore,
+        deliveries: ReplayStore,
         subscriptions: SubscriptionStore,
         queue: DeliveryQueue,
         windows: WindowCounter,
@@ -48,12 +52,7 @@ class Replays:
             )
         subscription = self._sending(delivery.subscription_id)
         if delivery.status == "pending":
-            raise ApiError(
-                409,
-                "delivery_pending",
-                f"delivery {delivery_id} is still being attempted",
-                {"delivery_id": "pending; " + _next(delivery)},
-            )
+            return self._hasten(delivery)
         if delivery.attempt_count >= MAX_ATTEMPTS:
             raise ApiError(
                 409,
@@ -63,19 +62,8 @@ class Replays:
             )
         self._count(subscription.subscription_id)
         if not self._reopen(delivery, subscription):
-            raise ApiError(
-                409,
-                "conflict",
-                f"delivery {delivery_id} changed meanwhile; read it and retry",
-                {"delivery_id": "changed meanwhile"},
-            )
-        return {
-            "delivery_id": delivery_id,
-            "subscription_id": subscription.subscription_id,
-            "queued": 1,
-            "status": "pending",
-            "chain": delivery.chain + 1,
-        }
+            raise _changed(delivery_id)
+        return _queued(delivery, delivery.chain + 1, iso(self.clock()))
 
     def recover(self, subscription_id: str, since: str, until: str | None) -> dict[str, Any]:
         subscription = self._sending(subscription_id)
@@ -126,6 +114,13 @@ class Replays:
                 f"subscription {subscription_id} has no webhook_url",
                 {"webhook_url": "the subscription has none; set one first"},
             )
+        if subscription.state == "paused":
+            raise ApiError(
+                409,
+                "subscription_paused",
+                f"subscription {subscription_id} is paused",
+                {"subscription_id": "paused; resume the subscription first"},
+            )
         if subscription.webhook_state != "enabled":
             raise ApiError(
                 409,
@@ -153,6 +148,29 @@ class Replays:
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
 
+    def _hasten(self, delivery: Delivery) -> dict[str, Any]:
+        """A pending delivery's next attempt, now: moved forward, with a message of its
+        own; one already due (its message on the queue) is left as it is."""
+        now = self.clock()
+        due = delivery.next_attempt_at
+        if due is None or datetime.fromisoformat(due) <= now:
+            return _queued(delivery, delivery.chain, due or iso(now))
+        self._count(delivery.subscription_id)
+        at = iso(now)
+        if not self.deliveries.hasten(delivery, at):
+            raise _changed(delivery.delivery_id)
+        try:
+            self.queue.send(
+                delivery.subscription_id, delivery.delivery_id, delivery.attempt_count, due=at
+            )
+        except Exception:
+            # Due as it was again, so that the message waiting for that time still counts.
+            self.deliveries.unhasten(delivery, at)
+            logger.exception("replay not queued", extra={"delivery_id": delivery.delivery_id})
+            raise ApiError(503, "unavailable", "the replay could not be queued; retry") from None
+        logger.info("pending delivery hastened", extra={"delivery_id": delivery.delivery_id})
+        return _queued(delivery, delivery.chain, at)
+
     def _reopen(self, delivery: Delivery, subscription: Subscription) -> bool:
         url = str(subscription.webhook_url)
         if not self.deliveries.reopen(delivery, url, iso(self.clock())):
@@ -167,5 +185,21 @@ class Replays:
         return True
 
 
-def _next(delivery: Delivery) -> str:
-    return f"next attempt at {delivery.next_attempt_at}" if delivery.next_attempt_at else "due now"
+def _queued(delivery: Delivery, chain: int, next_attempt_at: str) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery.delivery_id,
+        "subscription_id": delivery.subscription_id,
+        "queued": 1,
+        "status": "pending",
+        "chain": chain,
+        "next_attempt_at": next_attempt_at,
+    }
+
+
+def _changed(delivery_id: str) -> ApiError:
+    return ApiError(
+        409,
+        "conflict",
+        f"delivery {delivery_id} changed meanwhile; read it and retry",
+        {"delivery_id": "changed meanwhile"},
+    )

@@ -104,8 +104,11 @@ class DeliveryStore:
         at: str,
         reason: str | None = None,
         next_attempt_at: str | None = None,
+        webhook_url: str | None = None,
     ) -> bool:
-        """Append attempt number ``delivery.attempt_count``; False if it was recorded already."""
+        """Append attempt number ``delivery.attempt_count`` (made to ``webhook_url``, the
+        subscription's at the time); False if it was recorded already, or the delivery
+        was stopped meanwhile."""
         values: dict[str, Any] = {
             ":attempt": [attempt],
             ":next": delivery.attempt_count + 1,
@@ -130,6 +133,9 @@ class DeliveryStore:
         if next_attempt_at:
             update += ", next_attempt_at = :next_at"
             values[":next_at"] = next_attempt_at
+        if webhook_url:
+            update += ", webhook_url = :url"
+            values[":url"] = webhook_url
         if removed:
             update += " REMOVE " + ", ".join(removed)
         return conditional(
@@ -143,62 +149,61 @@ class DeliveryStore:
             )
         )
 
-    def reopen(self, delivery: Delivery, webhook_url: str, at: str) -> bool:
-        """A new chain of attempts for a finished delivery (same id, so the same
-        ``webhook-id``), to the subscription's current URL; False if it is pending
-        again already or changed since it was read."""
+    def record_late_attempt(
+        self, delivery: Delivery, attempt: dict[str, Any], at: str, webhook_url: str
+    ) -> bool:
+        """Append an attempt that was under way when the delivery was stopped: the log
+        keeps every POST made. A 2xx still delivered it."""
+        delivered = 200 <= int(attempt.get("status_code") or 0) < 300
+        values: dict[str, Any] = {
+            ":attempt": [attempt],
+            ":next": delivery.attempt_count + 1,
+            ":count": delivery.attempt_count,
+            ":chain": delivery.chain,
+            ":pending": "pending",
+            ":url": webhook_url,
+        }
+        update = (
+            "SET attempts = list_append(attempts, :attempt), attempt_count = :next, "
+            "webhook_url = :url"
+        )
+        if delivered:
+            update += ", #status = :delivered, finished_at = :at REMOVE reason"
+            values |= {":delivered": "delivered", ":at": at}
+        return conditional(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=to_item(delivery.key),
+                UpdateExpression=update,
+                ConditionExpression=(
+                    "attempt_count = :count AND chain = :chain AND #status <> :pending"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item(values),
+            )
+        )
+
+    def stop(self, delivery: Delivery, reason: str, at: str) -> bool:
+        """End a pending delivery without another attempt (its subscription was paused,
+        deleted or its webhook turned off); False if it changed since it was read."""
         return conditional(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=to_item(delivery.key),
                 UpdateExpression=(
-                    "SET #status = :pending, chain = :chain, replayed_at = :at, "
-                    "webhook_url = :url REMOVE window_started_at, finished_at, reason, "
-                    "next_attempt_at"
+                    "SET #status = :abandoned, reason = :reason, finished_at = :at "
+                    "REMOVE next_attempt_at"
                 ),
-                ConditionExpression="attempt_count = :count AND #status = :was",
+                ConditionExpression="attempt_count = :count AND #status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_item(
                     {
-                        ":pending": "pending",
-                        ":chain": delivery.chain + 1,
+                        ":abandoned": "abandoned",
+                        ":reason": reason[:500],
                         ":at": at,
-                        ":url": webhook_url,
                         ":count": delivery.attempt_count,
-                        ":was": delivery.status,
+                        ":pending": "pending",
                     }
                 ),
-            )
-        )
-
-    def close_again(self, delivery: Delivery) -> bool:
-        """Undo ``reopen`` (its queue message could not be sent): as it was read."""
-        values = {
-            ":was": delivery.status,
-            ":chain": delivery.chain,
-            ":reopened": delivery.chain + 1,
-            ":count": delivery.attempt_count,
-            ":finished": delivery.finished_at,
-            ":reason": delivery.reason,
-            ":window": delivery.window_started_at,
-        }
-        present = {name: value for name, value in values.items() if value is not None}
-        sets = ["#status = :was", "chain = :chain"] + [
-            f"{field} = {name}"
-            for field, name in (
-                ("finished_at", ":finished"),
-                ("reason", ":reason"),
-                ("window_started_at", ":window"),
-            )
-            if name in present
-        ]
-        return conditional(
-            lambda: self._client.update_item(
-                TableName=self._table,
-                Key=to_item(delivery.key),
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression="chain = :reopened AND attempt_count = :count",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item(present),
             )
         )

@@ -59,7 +59,7 @@ class PushedUpdate:
             "schema_version": 1,
             "run_kind": "pushed",
             "update_id": self.update_id,
-            # Listed with the refresh runs, newest last.
+            # Listed with the refresh runs (GET /refreshes, newest first).
             "gsi2pk": "RUNS",
             "gsi2sk": f"{self.created_at}#{self.update_id}",
         }

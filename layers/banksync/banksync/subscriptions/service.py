@@ -10,8 +10,9 @@ next fires, and by the daily repair (``repair_page``, then
 that is disabled or missing and so would never fire.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from banksync.api_errors import ApiError
@@ -24,6 +25,9 @@ from banksync.subscriptions.store import OverlapError, SubscriptionStore, Versio
 
 # Passes of reconcile before it leaves the rest to the next firing and the daily repair.
 SETTLE_PASSES = 5
+# What stops a subscription's pending deliveries: (subscription id, "paused" or
+# "deleted", when).
+Halt = Callable[[str, str, datetime], object]
 
 if TYPE_CHECKING:  # pydantic stays off the batcher's cold start; only the API parses bodies
     from banksync.subscriptions.body import SubscriptionBody
@@ -43,9 +47,10 @@ class SubscriptionService:
         schedules: SubscriptionSchedules,
         secrets: SigningSecrets | None,
         clock: Clock = utc_now,
+        halt: Halt | None = None,
     ) -> None:
         self.store, self.schedules, self.secrets = store, schedules, secrets
-        self.clock = clock
+        self.clock, self.halt = clock, halt
 
     def put(self, body: "SubscriptionBody") -> Saved:
         subscription_id = subscription_id_for(body.customer, body.bank)
@@ -96,10 +101,13 @@ class SubscriptionService:
         return subscription
 
     def set_state(self, subscription_id: str, state: SubscriptionState) -> Subscription:
-        """Pause or resume; resuming also turns a disabled or failing webhook back on."""
+        """Pause or resume; resuming also turns a disabled or failing webhook back on.
+        A pause (even of a paused one) stops the pending deliveries."""
         previous = self.get(subscription_id)
         webhook_on = state == "active" and previous.webhook_state != "enabled"
         if previous.state == state and not webhook_on:
+            if state == "paused":
+                self._halt(subscription_id, "paused")
             return previous
         wanted = replace(
             previous, state=state, updated_at=iso(self.clock()), version=previous.version + 1
@@ -113,6 +121,8 @@ class SubscriptionService:
                 webhook_failing_since=None,
             )
         self._apply(wanted, previous)
+        if state == "paused":
+            self._halt(subscription_id, "paused")
         return wanted
 
     def rotate_secret(self, subscription_id: str, overlap: timedelta) -> tuple[Subscription, str]:
@@ -151,6 +161,19 @@ class SubscriptionService:
             self.reconcile(subscription_id)
             raise _storage_error(error) from None
         self.reconcile(subscription_id)
+        self._halt(subscription_id, "deleted")
+
+    def _halt(self, subscription_id: str, change: str) -> None:
+        """Its pending deliveries stopped now; any left (the write failed, a replayed old
+        one) the deliverer stops at its next attempt, so the change stands either way."""
+        if self.halt is None:
+            return
+        try:
+            self.halt(subscription_id, change, self.clock())
+        except Exception:
+            logger.exception(
+                "pending deliveries not stopped", extra={"subscription_id": subscription_id}
+            )
 
     def page(
         self,

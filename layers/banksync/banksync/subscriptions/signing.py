@@ -15,9 +15,12 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import boto3
+
+from banksync.subscriptions.models import Subscription
 
 SECRET_BYTES = 32
 CACHED_SECRETS = 1000  # per container: far more subscriptions than one batch names
@@ -60,3 +63,14 @@ class SigningSecrets:
         while len(self._revealed) > CACHED_SECRETS:
             self._revealed.popitem(last=False)
         return plain.decode()
+
+    def of(self, subscription: Subscription, now: datetime) -> list[str]:
+        """The subscription's secrets as stored now: its current one, and during a
+        rotation's overlap the previous one too."""
+        sid = subscription.subscription_id
+        found = [self.reveal(sid, str(subscription.signing_secret))]
+        expires = subscription.previous_secret_expires_at
+        previous = subscription.previous_signing_secret
+        if previous and expires and now < datetime.fromisoformat(expires):
+            found.append(self.reveal(sid, previous))
+        return found

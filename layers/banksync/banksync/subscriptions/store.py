@@ -166,8 +166,9 @@ class SubscriptionStore:
         next_token: str | None,
         webhook_state: str | None = None,
     ) -> tuple[list[Subscription], str | None]:
-        """A page of subscriptions; ``webhook_state`` narrows it (a page may then hold
-        fewer than ``limit``, and still be followed by a ``next_token``)."""
+        """A page of subscriptions, newest first; a customer's by bank. ``webhook_state``
+        narrows it (a page may then hold fewer than ``limit``, and still be followed by
+        a ``next_token``)."""
         request: dict[str, Any] = {"TableName": self._table, "Limit": limit}
         if customer:
             start = start_key(next_token, "gsi1", f"CUSTOMER#{customer}", "SUBSCRIPTION#")
@@ -184,6 +185,7 @@ class SubscriptionStore:
                 "IndexName": "gsi2",
                 "KeyConditionExpression": "gsi2pk = :pk",
                 "ExpressionAttributeValues": to_item({":pk": "SUBSCRIPTIONS"}),
+                "ScanIndexForward": False,  # newest first (gsi2sk: <created_at>#<id>)
             }
         if webhook_state:
             # Subscriptions stored before webhooks had states are enabled.
