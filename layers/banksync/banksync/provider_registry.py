@@ -1,10 +1,20 @@
 """The one place that knows which provider adapters exist and builds them from settings."""
 
 from banksync.okra.client import OkraClient
+from banksync.okra.rows import OkraRows
 from banksync.okra.secret import SecretKey
 from banksync.provider.port import Provider
+from banksync.provider.records import RowReader
+
+# Stored rows are raw Okra rows: every stored row is read back by Okra's reader.
+_ROWS = OkraRows()
 
 
 def build_provider(base_url: str, secret_key_arn: str) -> Provider:
     """The provider a function's settings name (Okra, the one adapter so far)."""
     return OkraClient(base_url, SecretKey(secret_key_arn))
+
+
+def row_reader() -> RowReader:
+    """How stored raw rows read as banksync's normalised balance and transaction."""
+    return _ROWS

@@ -1,0 +1,22 @@
+"""Okra's raw balances and transaction rows read through the port's RowReader."""
+
+from typing import Any
+
+from banksync.okra.balances import normalise_balance
+from banksync.okra.transactions import normalise_transaction
+
+
+class OkraRows:
+    def balance(
+        self,
+        balance: dict[str, Any],
+        account_id: str,
+        as_of: str,
+        account_currency: str | None = None,
+    ) -> dict[str, Any]:
+        return normalise_balance(balance, account_id, as_of, account_currency)
+
+    def transaction(
+        self, row: dict[str, Any], account_id: str, account_currency: str | None = None
+    ) -> dict[str, Any] | None:
+        return normalise_transaction(row, account_id, account_currency)
