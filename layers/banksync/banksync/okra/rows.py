@@ -3,7 +3,10 @@
 from typing import Any
 
 from banksync.okra.balances import normalise_balance
+from banksync.okra.pushed import balance_summary, pushed_rows
 from banksync.okra.transactions import normalise_transaction
+from banksync.provider.model import Product
+from banksync.provider.records import PushedRow
 
 
 class OkraRows:
@@ -20,3 +23,9 @@ class OkraRows:
         self, row: dict[str, Any], account_id: str, account_currency: str | None = None
     ) -> dict[str, Any] | None:
         return normalise_transaction(row, account_id, account_currency)
+
+    def pushed_rows(self, product: Product, data: dict[str, Any]) -> list[PushedRow]:
+        return pushed_rows(product, data)
+
+    def balance_summary(self, balance: dict[str, Any]) -> dict[str, Any]:
+        return balance_summary(balance)
