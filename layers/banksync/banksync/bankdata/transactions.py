@@ -204,9 +204,10 @@ class TransactionRows:
 
 def _row(account_id: str, raw: dict[str, Any], as_of: str, account_currency: Any) -> dict[str, Any]:
     currency = account_currency if isinstance(account_currency, str) else None
-    fields = row_reader().transaction(raw, account_id, currency) or {}
+    rows = row_reader()
+    fields = rows.transaction(raw, account_id, currency) or {}
     provider_id = fields["transaction_id"]
-    listed_at = fields.get("booked_at") or str(raw.get("trans_date") or raw.get("date") or "")
+    listed_at = fields.get("booked_at") or rows.booked_text(raw)
     return {
         "gsi1pk": f"TXNS#{account_id}",
         "gsi1sk": f"{listed_at}#{provider_id}",

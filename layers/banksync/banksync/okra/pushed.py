@@ -1,4 +1,4 @@
-"""Okra's fetched data as the port's PushedRows: which account each row names.
+"""Okra's fetched data in the port's words: its sections, and the account each row names.
 
 Okra's webhook names a customer and a bank but seldom the account; the fetched
 data does (``balance.account``, each row's ``account``), as an id or as an
@@ -24,6 +24,21 @@ def pushed_rows(product: Product, data: dict[str, Any]) -> list[PushedRow]:
     listed = data.get("transactions")
     rows: list[Any] = listed if isinstance(listed, list) else []
     return [_pushed(row) for row in rows if isinstance(row, dict)]
+
+
+def fetched_balance(data: dict[str, Any]) -> Any:
+    """The balance section of a callback's data, as stored."""
+    return data.get("balance") or {}
+
+
+def fetched_transactions(data: dict[str, Any]) -> Any:
+    """The transaction rows of a callback's data, as stored."""
+    return data.get("transactions") or []
+
+
+def booked_text(row: dict[str, Any]) -> str:
+    """The row's booking date as Okra wrote it: it orders a row whose date did not read."""
+    return str(row.get("trans_date") or row.get("date") or "")
 
 
 def balance_summary(balance: dict[str, Any]) -> dict[str, Any]:

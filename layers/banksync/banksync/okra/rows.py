@@ -3,7 +3,13 @@
 from typing import Any
 
 from banksync.okra.balances import normalise_balance
-from banksync.okra.pushed import balance_summary, pushed_rows
+from banksync.okra.pushed import (
+    balance_summary,
+    booked_text,
+    fetched_balance,
+    fetched_transactions,
+    pushed_rows,
+)
 from banksync.okra.transactions import normalise_transaction
 from banksync.provider.model import Product
 from banksync.provider.records import PushedRow
@@ -29,3 +35,12 @@ class OkraRows:
 
     def balance_summary(self, balance: dict[str, Any]) -> dict[str, Any]:
         return balance_summary(balance)
+
+    def fetched_balance(self, data: dict[str, Any]) -> Any:
+        return fetched_balance(data)
+
+    def fetched_transactions(self, data: dict[str, Any]) -> Any:
+        return fetched_transactions(data)
+
+    def booked_text(self, row: dict[str, Any]) -> str:
+        return booked_text(row)

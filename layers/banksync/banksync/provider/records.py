@@ -70,3 +70,13 @@ class RowReader(Protocol):
 
     def balance_summary(self, balance: dict[str, Any]) -> dict[str, Any]:
         """What a pushed update records of a balance it stored."""
+
+    def fetched_balance(self, data: dict[str, Any]) -> Any:
+        """The raw balance in a refresh's ready data (``Ready.data``)."""
+
+    def fetched_transactions(self, data: dict[str, Any]) -> Any:
+        """The raw transaction rows in a refresh's ready data (``Ready.data``)."""
+
+    def booked_text(self, row: dict[str, Any]) -> str:
+        """The row's booking date as the provider wrote it, for ordering a row whose
+        date did not read."""
