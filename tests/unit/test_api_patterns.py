@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from banksync.api.params import instant
-from banksync.api.patterns import WEBHOOK_URL_PATTERN, identifier_pattern
 from banksync.identifiers import WHITESPACE, identifier_problem, stripped
+from banksync.string_patterns import WEBHOOK_URL_PATTERN, identifier_pattern
 from banksync.subscriptions.webhook_urls import webhook_url_problem
 
 

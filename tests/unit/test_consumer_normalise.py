@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from banksync.consumer.amounts import decimal_amount, minor_units
-from banksync.consumer.balances import normalise_balance
-from banksync.consumer.transactions import FIELDS, normalise_transaction
+from banksync.okra.amounts import decimal_amount, minor_units
+from banksync.okra.balances import normalise_balance
+from banksync.okra.transactions import normalise_transaction
+from banksync.provider.records import TRANSACTION_FIELDS as FIELDS
 
 # Kobo amounts up to a billion naira, as the provider could send them.
 kobo = st.integers(min_value=0, max_value=100_000_000_000)

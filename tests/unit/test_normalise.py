@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from banksync.inbound.normalise import NormalisedWebhook, event_key, normalise
+from banksync.okra.webhooks import event_key, normalise
+from banksync.provider.announcements import IndexedWebhook as NormalisedWebhook
 from tests.support.lambdas import load_event
 
 

@@ -29,7 +29,7 @@ from banksync.api import (
     sweeps,
 )
 from banksync.api.error_body import ErrorBody
-from banksync.api.patterns import identifier_pattern
+from banksync.string_patterns import identifier_pattern
 
 DOCUMENT = Path("openapi/banksync.json")
 VERSION = "1.0.0"

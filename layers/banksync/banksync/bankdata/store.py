@@ -28,9 +28,9 @@ from banksync.bankdata.freshness import AccountFreshness
 from banksync.bankdata.removals import TransactionRemovals
 from banksync.bankdata.transactions import TransactionRows
 from banksync.clock import Clock, utc_now
-from banksync.consumer.balances import normalise_balance
 from banksync.dynamo import from_item, to_item
 from banksync.provider.model import ProviderAccount
+from banksync.provider_registry import row_reader
 
 ACCOUNT_SHARDS = 16
 
@@ -199,7 +199,7 @@ class BankDataStore:
         """Store a balance taken at ``as_of`` (when its refresh started); False if the
         latest balance is newer already. History is keyed by ``as_of``: a retry
         rewrites the same entry."""
-        normalised = normalise_balance(balance, account_id, as_of)
+        normalised = row_reader().balance(balance, account_id, as_of)
         record = {
             "kind": "balance",
             "entity": "balance",
@@ -207,9 +207,7 @@ class BankDataStore:
             "ledger": normalised["ledger"],
             "available": normalised["available"],
             "account_id": account_id,
-            "ledger_balance": balance.get("ledger_balance"),
-            "available_balance": balance.get("available_balance"),
-            "currency": balance.get("currency"),
+            **row_reader().balance_summary(balance),
             "as_of": as_of,
             "fetched_at": fetched_at,
             "balance": balance,

@@ -10,7 +10,7 @@ posted row replaced the pending row it names). A removed row stays removed:
 a later listing of it changes nothing.
 
 Stored row (``pk=ACCOUNT#<account>, sk=TXN#<id>``): the normalised fields
-(``banksync.consumer.transactions``), the raw row as ``transaction``,
+(``banksync.provider.records``), the raw row as ``transaction``,
 ``fingerprint``, ``as_of`` (the refresh's start: an older refresh never
 overwrites a newer one), ``first_seen_at``, ``entity: "transaction"``,
 ``schema_version: 1`` and the last change's ``change_seq``, ``change`` and
@@ -30,9 +30,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from banksync.clock import Clock, iso, utc_now
-from banksync.consumer.transactions import FIELDS, SCHEMA_VERSION, normalise_transaction
 from banksync.dynamo import conditional, get_many, to_item
 from banksync.feed.changes import Change, ChangeConflictError, ChangeLog
+from banksync.provider.records import SCHEMA_VERSION, TRANSACTION_FIELDS
+from banksync.provider_registry import row_reader
 
 # A row that keeps landing between a removal's read and its tombstone: read again.
 TOMBSTONE_ATTEMPTS = 4
@@ -49,9 +50,9 @@ def snapshot_of(stored: dict[str, Any]) -> dict[str, Any]:
     raw = _raw(stored)
     account_id = str(stored.get("account_id") or "")
     if stored.get("schema_version") == SCHEMA_VERSION:
-        fields = {name: stored.get(name) for name in FIELDS}
+        fields = {name: stored.get(name) for name in TRANSACTION_FIELDS}
     else:  # stored before rows were normalised: read the raw row now
-        fields = normalise_transaction(raw, account_id) or {}
+        fields = row_reader().transaction(raw, account_id) or {}
     fields["transaction_id"] = stored.get("transaction_id") or fields.get("transaction_id")
     fields["account_id"] = account_id
     extra = ("first_seen_at", "removed_at", "removed_reason", "replaced_by")
@@ -75,7 +76,7 @@ class TransactionRows:
         refresh older than the one that last wrote a row never overwrites it."""
         listed: dict[str, dict[str, Any]] = {}
         for row in rows:
-            provider_id = (normalise_transaction(row, account_id) or {}).get("transaction_id")
+            provider_id = (row_reader().transaction(row, account_id) or {}).get("transaction_id")
             if provider_id:
                 listed[provider_id] = row  # listed twice: the later one stands
 
@@ -203,9 +204,10 @@ class TransactionRows:
 
 def _row(account_id: str, raw: dict[str, Any], as_of: str, account_currency: Any) -> dict[str, Any]:
     currency = account_currency if isinstance(account_currency, str) else None
-    fields = normalise_transaction(raw, account_id, currency) or {}
+    rows = row_reader()
+    fields = rows.transaction(raw, account_id, currency) or {}
     provider_id = fields["transaction_id"]
-    listed_at = fields.get("booked_at") or str(raw.get("trans_date") or raw.get("date") or "")
+    listed_at = fields.get("booked_at") or rows.booked_text(raw)
     return {
         "gsi1pk": f"TXNS#{account_id}",
         "gsi1sk": f"{listed_at}#{provider_id}",
@@ -239,7 +241,7 @@ def _removal(
     if old.get("schema_version") != SCHEMA_VERSION:
         # Stored before rows were normalised: normalised now, as the feed shows it.
         raw = _raw(old)
-        fields = normalise_transaction(raw, str(old.get("account_id") or "")) or {}
+        fields = row_reader().transaction(raw, str(old.get("account_id") or "")) or {}
         marks_and_entity |= {k: v for k, v in fields.items() if v is not None}
         marks_and_entity |= {"entity": "transaction", "schema_version": SCHEMA_VERSION}
     condition = (

@@ -9,7 +9,7 @@ from banksync.bankdata.freshness import (
     pushed_attribute,
     synced_attribute,
 )
-from banksync.consumer.balances import normalise_balance
+from banksync.provider_registry import row_reader
 
 PRODUCTS = ("balance", "transactions")
 PROFILE = ("account_id", "customer_id", "bank_id", "bank_name", "nuban", "name", "currency")
@@ -44,7 +44,7 @@ def account_view(
 def balance_view(stored: dict[str, Any]) -> dict[str, Any]:
     raw = stored.get("balance") if isinstance(stored.get("balance"), dict) else {}
     account_id = str(stored.get("account_id") or "")
-    normalised = normalise_balance(raw or {}, account_id, str(stored.get("as_of") or ""))
+    normalised = row_reader().balance(raw or {}, account_id, str(stored.get("as_of") or ""))
     if "ledger" in stored or "available" in stored:
         # As written: a balance whose currency the provider left out keeps the
         # reading it was stored with.

@@ -15,10 +15,10 @@ from banksync.clock import Clock, iso, utc_now
 from banksync.inbound.auth import WebhookTokenVerifier
 from banksync.inbound.inbox import EventInbox
 from banksync.inbound.indexable import indexable
-from banksync.inbound.normalise import event_key, normalise
 from banksync.inbound.request import bearer_token, parse_json_object
 from banksync.inbound.settings import ReceiverSettings
 from banksync.observability import logger, metrics
+from banksync.provider_registry import webhook_reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +61,9 @@ class WebhookReceiver:
     def _receive(self, body: bytes, content_type: str | None, authorization: str | None) -> Receipt:
         self._verifier.verify(bearer_token(authorization))
         payload, text = parse_json_object(body, content_type)
-        event_id = event_key(payload)
-        fields, unindexed = indexable(normalise(payload).present_fields())
+        webhooks = webhook_reader()
+        event_id = webhooks.event_key(payload)
+        fields, unindexed = indexable(webhooks.indexed(payload).present_fields())
         received_at = self._clock()
         item: dict[str, str | int] = {
             **fields,

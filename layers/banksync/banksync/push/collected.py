@@ -1,9 +1,9 @@
 """A pushed update's fetched data, stored as a refresh's is: exactly once, newer wins.
 
 The provider's webhook names a customer and a bank but seldom the account;
-the fetched data does (``balance.account``, each row's ``account``). An
-account banksync has never seen is registered from what the data says of
-it, so the stack learns accounts from the provider's push alone.
+the fetched data does, as the adapter reads it (``PushedRow``). An account
+banksync has never seen is registered from what the data says of it, so the
+stack learns accounts from the provider's push alone.
 """
 
 from collections import defaultdict
@@ -11,8 +11,9 @@ from contextlib import suppress
 from typing import Any
 
 from banksync.bankdata.store import BankDataStore
-from banksync.inbound.normalise import id_of
-from banksync.provider.model import ProviderAccount
+from banksync.provider.model import ProviderAccount, as_product
+from banksync.provider.records import AccountHints, PushedRow
+from banksync.provider_registry import row_reader
 from banksync.push.updates import PushedUpdate
 
 
@@ -20,37 +21,32 @@ def store_pushed_data(
     bank: BankDataStore, update: PushedUpdate, data: dict[str, Any], at: str
 ) -> None:
     """Store ``data`` and finish ``update``; LookupError when no account can be told."""
+    rows = row_reader()
+    pushed = rows.pushed_rows(as_product(update.product), data)
     if update.product == "balance":
-        found = data.get("balance")
-        balance: dict[str, Any] = found if isinstance(found, dict) else {}
-        account_id = id_of(balance.get("account")) or _only_account(bank, update)
-        _ensure_account(bank, update, account_id, balance.get("account"), balance, at)
-        bank.save_balance(account_id, balance, update.as_of, at)
-        update.balance = {
-            key: balance.get(key) for key in ("ledger_balance", "available_balance", "currency")
-        }
+        balance = pushed[0]
+        account_id = balance.account_id or _only_account(bank, update)
+        _ensure_account(bank, update, account_id, balance.hints, at)
+        bank.save_balance(account_id, balance.raw, update.as_of, at)
+        update.balance = rows.balance_summary(balance.raw)
         accounts = [account_id]
     else:
-        listed = data.get("transactions")
-        rows: list[Any] = listed if isinstance(listed, list) else []
-        by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        by_account: dict[str, list[PushedRow]] = defaultdict(list)
         fallback: str | None = None
-        for row in rows:
-            if not isinstance(row, dict):
-                continue
-            named = id_of(row.get("account"))
-            if named is None:
+        for row in pushed:
+            if row.account_id is None:
                 fallback = fallback or _only_account(bank, update)
-            by_account[named or fallback or ""].append(row)
+            by_account[row.account_id or fallback or ""].append(row)
         if not by_account:
             # Nothing listed and nobody to mark: a success with nothing to store.
             with suppress(LookupError):
                 by_account[_only_account(bank, update)] = []
         new = updated = 0
         for account_id, account_rows in by_account.items():
-            first = account_rows[0] if account_rows else {}
-            _ensure_account(bank, update, account_id, first.get("account"), first, at)
-            added, changed = bank.save_transactions(account_id, account_rows, update.as_of)
+            hints = account_rows[0].hints if account_rows else AccountHints()
+            _ensure_account(bank, update, account_id, hints, at)
+            raw = [row.raw for row in account_rows]
+            added, changed = bank.save_transactions(account_id, raw, update.as_of)
             new, updated = new + added, updated + changed
         update.new_transactions, update.updated_transactions = new, updated
         accounts = list(by_account)
@@ -72,27 +68,21 @@ def _only_account(bank: BankDataStore, update: PushedUpdate) -> str:
 
 
 def _ensure_account(
-    bank: BankDataStore,
-    update: PushedUpdate,
-    account_id: str,
-    described: Any,
-    context: dict[str, Any],
-    at: str,
+    bank: BankDataStore, update: PushedUpdate, account_id: str, hints: AccountHints, at: str
 ) -> None:
     if not account_id:
         raise LookupError("the data names no account")
     if bank.account(account_id) is not None:
         return
-    about = described if isinstance(described, dict) else {}
     bank.register_account(
         ProviderAccount(
             account_id=account_id,
-            customer_id=id_of(context.get("customer")) or update.customer_id or "",
-            bank_id=id_of(context.get("bank")) or update.bank_id or "",
-            bank_name=str(about.get("bank_name") or ""),
-            nuban=str(about.get("nuban") or context.get("nuban") or ""),
-            name=str(about.get("name") or ""),
-            currency=str(context.get("currency") or about.get("currency") or ""),
+            customer_id=hints.customer_id or update.customer_id or "",
+            bank_id=hints.bank_id or update.bank_id or "",
+            bank_name=hints.bank_name,
+            nuban=hints.nuban,
+            name=hints.name,
+            currency=hints.currency,
         ),
         at,
     )

@@ -1,4 +1,4 @@
-"""EventsTable stream → each data webhook becomes at most one callback fetch.
+"""EventsTable stream → each data announcement becomes at most one callback fetch.
 
 The template's filter lets only data webhooks through (other webhooks cost no
 invocation). For each one:
@@ -20,10 +20,11 @@ from botocore.exceptions import ClientError
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
+from banksync.provider.announcements import Announcement
+from banksync.provider_registry import webhook_reader
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
 from banksync.push.updates import PushedUpdate, PushedUpdateStore
-from banksync.push.webhooks import DataWebhook
 from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.wake import WakeSignals
@@ -46,7 +47,7 @@ class PushListener:
 
     def on_event(self, event: dict[str, Any]) -> str:
         """What the stored webhook ``event`` led to (logged, and told to tests)."""
-        webhook = DataWebhook.from_event(event)
+        webhook = webhook_reader().announcement(event)
         if webhook is None:
             return "ignored"
         if webhook.deletion:
@@ -93,7 +94,7 @@ class PushListener:
                 logger.info("wake too late", extra={"code": code})
             logger.info("refresh woken", extra={"refresh_id": item.refresh_id})
 
-    def _queue(self, webhook: DataWebhook, record_id: str) -> str:
+    def _queue(self, webhook: Announcement, record_id: str) -> str:
         now = self.clock()
         update = PushedUpdate(
             record_id=record_id,
@@ -119,7 +120,7 @@ class PushListener:
         logger.info("pushed update queued", extra={"record_id": record_id, **_ids(webhook)})
         return "queued"
 
-    def _nothing_new(self, webhook: DataWebhook) -> str:
+    def _nothing_new(self, webhook: Announcement) -> str:
         """The provider's refresh of a record found no new rows. A record is one
         connection (a customer at a bank), so when the webhook names no account,
         every account of that connection is as fresh as the provider says."""
@@ -128,7 +129,7 @@ class PushListener:
             self.bank.freshness.mark_synced(account_id, "transactions", webhook.as_of, pushed=True)
         return "fresh" if accounts else "nothing_new"
 
-    def _remove(self, webhook: DataWebhook) -> str:
+    def _remove(self, webhook: Announcement) -> str:
         removed = []
         for account_id in self._accounts(webhook):
             removed += self.bank.removals.remove(
@@ -137,7 +138,7 @@ class PushListener:
         logger.info("transactions removed", extra={"removed": len(removed), **_ids(webhook)})
         return "removed"
 
-    def _accounts(self, webhook: DataWebhook, connection_only: bool = False) -> list[str]:
+    def _accounts(self, webhook: Announcement, connection_only: bool = False) -> list[str]:
         """The accounts the webhook may be about: the one it names, the one an earlier
         update of its record was about, or the customer's accounts at its bank (at
         any bank if it names none, unless ``connection_only``)."""
@@ -158,7 +159,7 @@ class PushListener:
 SPENT_TOKEN_ERRORS = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
 
 
-def _ids(webhook: DataWebhook) -> dict[str, str]:
+def _ids(webhook: Announcement) -> dict[str, str]:
     return {"code": webhook.code, "event_id": webhook.event_id}
 
 

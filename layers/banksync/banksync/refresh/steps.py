@@ -8,6 +8,7 @@ from banksync.budget.purse import BudgetPurse
 from banksync.budget.turns import BudgetTurns
 from banksync.provider.model import Failed, Ready, ReauthRequired, Started, as_product
 from banksync.provider.port import Provider
+from banksync.provider_registry import row_reader
 from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.request import ItemSpec, StartRequest
 
@@ -95,14 +96,13 @@ class ItemSteps:
     def _store(self, item: RefreshItem, ready: Ready, at: str) -> None:
         # The data is as of when the provider was asked, not when it was fetched.
         as_of = item.started_at or at
+        rows = row_reader()
         if item.product == "balance":
-            balance = ready.data.get("balance") or {}
+            balance = rows.fetched_balance(ready.data)
             self.bank.save_balance(item.account_id, balance, as_of, at)
-            item.balance = {
-                key: balance.get(key) for key in ("ledger_balance", "available_balance", "currency")
-            }
+            item.balance = rows.balance_summary(balance)
         else:
-            transactions = ready.data.get("transactions") or []
+            transactions = rows.fetched_transactions(ready.data)
             new, updated = self.bank.save_transactions(item.account_id, transactions, as_of)
             item.new_transactions, item.updated_transactions = new, updated
         self.stored.setdefault(item.account_id, {})[item.product] = as_of

@@ -13,7 +13,7 @@ MAX_WEBHOOK_RATE_PER_SECOND = 1000
 
 
 def _webhook_url_schema(schema: dict[str, Any]) -> None:
-    from banksync.api.patterns import WEBHOOK_URL_PATTERN  # only when the document is built
+    from banksync.string_patterns import WEBHOOK_URL_PATTERN  # only when the document is built
 
     schema["pattern"] = WEBHOOK_URL_PATTERN
     schema["description"] = (

@@ -1,4 +1,4 @@
-"""A stored provider webhook, read as news about one record's data.
+"""A stored Okra webhook, read as the port's Announcement about one record's data.
 
 Okra refreshes every connected account itself and says so by webhook: a
 balance (``BALANCE_SUCCESS``), new transactions (``INITIAL_``/``FULL_``/
@@ -10,11 +10,11 @@ payload, and anything malformed there is treated as absent.
 """
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from banksync.clock import iso
+from banksync.provider.announcements import Announcement, Reauthorised
 
 BALANCE_CODES = frozenset({"BALANCE_SUCCESS"})
 TRANSACTION_CODES = frozenset(
@@ -24,49 +24,26 @@ DELETION_CODE = "TRANSACTIONS_DELETED"
 DATA_CODES = BALANCE_CODES | TRANSACTION_CODES | {DELETION_CODE}
 
 
-@dataclass(frozen=True, slots=True)
-class DataWebhook:
-    event_id: str
-    code: str
-    product: str
-    record_id: str | None
-    customer_id: str | None
-    bank_id: str | None
-    account_id: str | None
-    callback_url: str | None
-    new_transactions: int | None
-    removed_transactions: tuple[str, ...]
-    as_of: str
-
-    @property
-    def deletion(self) -> bool:
-        return self.code == DELETION_CODE
-
-    @property
-    def nothing_new(self) -> bool:
-        """The provider refreshed and found no new rows: there is nothing to fetch."""
-        return self.product == "transactions" and self.new_transactions == 0
-
-    @classmethod
-    def from_event(cls, event: dict[str, Any]) -> Self | None:
-        """The data webhook stored as ``event``, or None if it is not one."""
-        code = str(event.get("code") or "").upper()
-        if code not in DATA_CODES:
-            return None
-        payload = _payload(event.get("payload"))
-        return cls(
-            event_id=str(event.get("event_id") or ""),
-            code=code,
-            product="balance" if code in BALANCE_CODES else "transactions",
-            record_id=_text(event.get("record_id")),
-            customer_id=_text(event.get("customer_id")),
-            bank_id=_text(event.get("bank_id")),
-            account_id=_text(event.get("account_id")),
-            callback_url=_text(payload.get("callback_url")),
-            new_transactions=_count(payload.get("new_transactions")),
-            removed_transactions=_ids(payload.get("removed_transactions")),
-            as_of=_as_of(event.get("ended_at"), str(event.get("received_at") or "")),
-        )
+def announcement_of(event: dict[str, Any]) -> Announcement | None:
+    """The data news of the webhook stored as ``event``, or None if it is not any."""
+    code = str(event.get("code") or "").upper()
+    if code not in DATA_CODES:
+        return None
+    payload = _payload(event.get("payload"))
+    return Announcement(
+        event_id=str(event.get("event_id") or ""),
+        code=code,
+        product="balance" if code in BALANCE_CODES else "transactions",
+        record_id=_text(event.get("record_id")),
+        customer_id=_text(event.get("customer_id")),
+        bank_id=_text(event.get("bank_id")),
+        account_id=_text(event.get("account_id")),
+        callback_url=_text(payload.get("callback_url")),
+        new_transactions=_count(payload.get("new_transactions")),
+        removed_transactions=_ids(payload.get("removed_transactions")),
+        as_of=_as_of(event.get("ended_at"), str(event.get("received_at") or "")),
+        deletion=code == DELETION_CODE,
+    )
 
 
 def _payload(raw: Any) -> dict[str, Any]:
@@ -118,3 +95,16 @@ def _as_of(ended_at: Any, received_at: str) -> str:
             return received_at
         return stamped if not received_at or stamped <= received_at else received_at
     return received_at
+
+
+def reauthorisation_of(event: dict[str, Any]) -> Reauthorised | None:
+    """Okra's ``AUTH``/``AUTH_SUCCESS`` webhook: the customer re-authorised at a bank."""
+    if event.get("event_type") != "AUTH" or event.get("code") != "AUTH_SUCCESS":
+        return None
+    return Reauthorised(
+        event_id=str(event.get("event_id") or ""),
+        customer_id=event.get("customer_id") or None,
+        bank_id=event.get("bank_id") or None,
+        record_id=str(event.get("record_id") or ""),
+        at=str(event.get("received_at") or ""),
+    )

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from banksync.consumer.amounts import minor_units
-from banksync.consumer.transactions import SCHEMA_VERSION
+from banksync.okra.amounts import minor_units
+from banksync.provider.records import SCHEMA_VERSION
 
 
 def normalise_balance(

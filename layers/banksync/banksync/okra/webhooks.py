@@ -9,28 +9,13 @@ unknown fields stay in the stored raw payload.
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from typing import Any
+
+from banksync.provider.announcements import IndexedWebhook
 
 # The product objects an Okra webhook may carry, in the order their account
 # reference is trusted.
 PRODUCT_OBJECTS = ("balance", "transactions", "transaction", "account", "identity", "auth")
-
-
-@dataclass(frozen=True, slots=True)
-class NormalisedWebhook:
-    event_type: str | None = None
-    code: str | None = None
-    record_id: str | None = None
-    customer_id: str | None = None
-    bank_id: str | None = None
-    account_id: str | None = None
-    env: str | None = None
-    status: str | None = None
-    ended_at: str | None = None
-
-    def present_fields(self) -> dict[str, str]:
-        return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 def event_key(payload: Mapping[str, Any]) -> str:
@@ -45,8 +30,8 @@ def event_key(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def normalise(payload: Mapping[str, Any]) -> NormalisedWebhook:
-    return NormalisedWebhook(
+def normalise(payload: Mapping[str, Any]) -> IndexedWebhook:
+    return IndexedWebhook(
         event_type=_first_text(payload, "callback_type", "type", "method"),
         code=_first_text(payload, "callback_code", "code"),
         record_id=_first_id(payload, "record", "recordId"),

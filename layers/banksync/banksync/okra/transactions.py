@@ -1,4 +1,4 @@
-"""An Okra transaction row as a stable banksync transaction (schema version 1).
+"""An Okra transaction row as banksync's normalised transaction (``banksync.provider.records``).
 
 Every variant the provider sends is read one way:
 
@@ -23,29 +23,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from banksync.clock import iso
-from banksync.consumer.amounts import decimal_amount, minor_units
+from banksync.okra.amounts import decimal_amount, minor_units
 
-SCHEMA_VERSION = 1
 _POSTED = frozenset(
     {"posted", "cleared", "completed", "complete", "successful", "success", "booked"}
 )
 _PENDING = frozenset({"pending", "processing", "authorised", "authorized"})
 MAX_TEXT = 1024
-# The fields a normalised transaction has, beside its raw row.
-FIELDS = (
-    "transaction_id",
-    "account_id",
-    "amount",
-    "direction",
-    "currency",
-    "booked_date",
-    "booked_at",
-    "value_date",
-    "description",
-    "reference",
-    "status",
-    "pending_transaction_id",
-)
 
 
 def transaction_id(row: dict[str, Any]) -> str | None:
