@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from banksync.provider.settings import ProviderSettings
 from banksync.refresh.request import MAX_DEADLINE_SECONDS, StartRequest
 from banksync.refresh.settings import WorkflowSettings
 from devstack.template import StackTemplate
 
-SETTINGS = WorkflowSettings("table", "https://example.invalid", "arn:secret")
+SETTINGS = WorkflowSettings("table", ProviderSettings("https://example.invalid", "arn:secret"))
 
 
 def start(deadline: Any) -> StartRequest:

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from banksync.provider.settings import ProviderSettings
 from banksync.refresh.settings import WorkflowSettings
 from banksync.sync.batcher import INFLIGHT_LIMIT
 from devstack.template import TEMPLATE_PATH, StackTemplate
@@ -177,7 +178,7 @@ def test_a_run_is_bounded_above_its_longest_legitimate_length(
     template: StackTemplate, asl: dict[str, Any]
 ) -> None:
     longest_deadline = template.body["Parameters"]["RefreshDeadlineSeconds"]["MaxValue"]
-    settings = WorkflowSettings("table", "https://example.invalid", "arn")
+    settings = WorkflowSettings("table", ProviderSettings("https://example.invalid", "arn"))
     pending_limit = settings.pending_limit_seconds
     # An item the budget never let start gives up after the pending limit; one started
     # just before it has the longest deadline left; the final round needs some time.

@@ -7,6 +7,7 @@ from banksync.okra.secret import SecretKey
 from banksync.provider.announcements import WebhookReader
 from banksync.provider.port import Provider
 from banksync.provider.records import RowReader
+from banksync.provider.settings import ProviderSettings
 
 # Stored rows are raw Okra rows: every stored row is read back by Okra's reader.
 _ROWS = OkraRows()
@@ -14,9 +15,9 @@ _ROWS = OkraRows()
 _WEBHOOKS = OkraWebhooks()
 
 
-def build_provider(base_url: str, secret_key_arn: str) -> Provider:
+def build_provider(settings: ProviderSettings) -> Provider:
     """The provider a function's settings name (Okra, the one adapter so far)."""
-    return OkraClient(base_url, SecretKey(secret_key_arn))
+    return OkraClient(settings.base_url, SecretKey(settings.secret_key_arn))
 
 
 def row_reader() -> RowReader:

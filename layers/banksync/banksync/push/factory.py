@@ -16,9 +16,9 @@ def build_fetcher(settings: PushSettings) -> PushFetcher:
     table = settings.data_table_name
     return PushFetcher(
         PushedUpdateStore(table, dynamodb),
-        build_provider(settings.okra_base_url, settings.okra_secret_key_arn),
+        build_provider(settings.provider),
         BankDataStore(table, dynamodb),
         PushQueue(settings.push_queue_url, boto3.client("sqs")),
-        ProviderBudget(table, settings.provider_rate_per_minute, dynamodb),
+        ProviderBudget(table, settings.provider.rate_per_minute, dynamodb),
         settings,
     )

@@ -1,19 +1,18 @@
 """Settings of the push listener and fetcher, checked at cold start."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 from banksync.environment import env_int, env_str
+from banksync.provider.settings import ProviderSettings
 
 
 @dataclass(frozen=True, slots=True)
 class PushSettings:
     data_table_name: str
     push_queue_url: str
-    okra_base_url: str = ""
-    okra_secret_key_arn: str = ""
-    provider_rate_per_minute: int = 50
+    provider: ProviderSettings = field(default_factory=ProviderSettings)
     # How long after the webhook a callback that is not ready yet is asked again.
     deadline_seconds: int = 1800
     not_ready_retry_seconds: int = 30
@@ -27,9 +26,7 @@ class PushSettings:
         return cls(
             data_table_name=env_str("DATA_TABLE_NAME", environ),
             push_queue_url=env_str("PUSH_QUEUE_URL", environ),
-            okra_base_url=env_str("OKRA_BASE_URL", environ),
-            okra_secret_key_arn=env_str("OKRA_SECRET_KEY_ARN", environ),
-            provider_rate_per_minute=env_int("PROVIDER_RATE_PER_MINUTE", 50, 1, environ),
+            provider=ProviderSettings.from_environ(environ),
             deadline_seconds=env_int("PUSH_DEADLINE_SECONDS", 1800, 60, environ),
         )
 

@@ -13,10 +13,10 @@ from banksync.refresh.workflow import RefreshWorkflow
 
 
 def build_workflow(settings: WorkflowSettings) -> RefreshWorkflow:
-    provider = build_provider(settings.okra_base_url, settings.okra_secret_key_arn)
+    provider = build_provider(settings.provider)
     dynamodb = boto3.client("dynamodb")
     table = settings.data_table_name
-    budget = ProviderBudget(table, settings.provider_rate_per_minute, dynamodb)
+    budget = ProviderBudget(table, settings.provider.rate_per_minute, dynamodb)
     steps = ItemSteps(provider, BankDataStore(table, dynamodb), budget)
     runs = RefreshRunStore(table, dynamodb)
     return RefreshWorkflow(runs, steps, settings, wake=WakeSignals(table, dynamodb))

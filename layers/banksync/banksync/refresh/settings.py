@@ -1,24 +1,23 @@
 """Settings of the refresh workflow's functions, checked at cold start."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 from banksync.environment import env_int, env_str
+from banksync.provider.settings import ProviderSettings
 
 
 @dataclass(frozen=True, slots=True)
 class WorkflowSettings:
     data_table_name: str
-    okra_base_url: str
-    okra_secret_key_arn: str
+    provider: ProviderSettings = field(default_factory=ProviderSettings)
     initial_wait_seconds: int = 30
     poll_interval_seconds: int = 15
     max_wait_seconds: int = 120
     deadline_seconds: int = 900
     unavailable_retry_seconds: int = 20
     max_unavailable_attempts: int = 5
-    provider_rate_per_minute: int = 50
     # An item never started (waiting for the budget) is given up only this late: well
     # inside an execution's 25,000 history events, a round every budget window.
     pending_limit_seconds: int = 4 * 3600
@@ -31,12 +30,10 @@ class WorkflowSettings:
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
         return cls(
             data_table_name=env_str("DATA_TABLE_NAME", environ),
-            okra_base_url=env_str("OKRA_BASE_URL", environ),
-            okra_secret_key_arn=env_str("OKRA_SECRET_KEY_ARN", environ),
+            provider=ProviderSettings.from_environ(environ),
             initial_wait_seconds=env_int("REFRESH_INITIAL_WAIT_SECONDS", 30, 0, environ),
             poll_interval_seconds=env_int("REFRESH_POLL_INTERVAL_SECONDS", 15, 1, environ),
             max_wait_seconds=env_int("REFRESH_MAX_WAIT_SECONDS", 120, 1, environ),
             deadline_seconds=env_int("REFRESH_DEADLINE_SECONDS", 900, 1, environ),
-            provider_rate_per_minute=env_int("PROVIDER_RATE_PER_MINUTE", 50, 1, environ),
             webhook_fallback_seconds=env_int("WEBHOOK_FALLBACK_SECONDS", 600, 1, environ),
         )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from banksync.environment import env_int, env_str
+from banksync.provider.settings import DEFAULT_RATE_PER_MINUTE, rate_per_minute
 from banksync.subscriptions.schedules import ScheduleTarget
 
 
@@ -15,7 +16,7 @@ class BatcherSettings:
     schedule_target: ScheduleTarget
     sweep_stale_after_hours: int = 26
     due_refresh_queue_url: str = ""
-    provider_rate_per_minute: int = 50
+    provider_rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -25,5 +26,5 @@ class BatcherSettings:
             schedule_target=ScheduleTarget.from_environ(environ),
             sweep_stale_after_hours=env_int("SWEEP_STALE_AFTER_HOURS", 26, 1, environ),
             due_refresh_queue_url=env_str("DUE_REFRESH_QUEUE_URL", environ),
-            provider_rate_per_minute=env_int("PROVIDER_RATE_PER_MINUTE", 50, 1, environ),
+            provider_rate_per_minute=rate_per_minute(environ),
         )
