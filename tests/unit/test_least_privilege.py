@@ -1,7 +1,7 @@
 """Every role the template gives, as SAM expands it, judged against IAM's own reference.
 
-The template is translated by the SAM CLI's own translator (the tool venv,
-``.tools/sam``: it pins packages the app cannot share), so policy templates
+The template is translated by the SAM CLI's own translator
+(tests.support.sam_translation), so policy templates
 and what SAM adds for event sources and on-failure destinations are judged as
 they will be deployed. Each statement's resources are given realistic ARNs
 and classified into IAM resource types; the IAM reference shipped with
@@ -12,7 +12,6 @@ grant no call can use, and fails here.
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -21,30 +20,11 @@ from typing import Any
 import cfnlint
 import pytest
 
-from devstack.template import TEMPLATE_PATH, StackTemplate
+from devstack.template import StackTemplate
+from tests.support.sam_translation import translated_body
 
-ROOT = Path(__file__).resolve().parents[2]
-SAM_PYTHON = ROOT / ".tools" / "sam" / "bin" / "python"
 REFERENCE = Path(cfnlint.__file__).parent / "data" / "AdditionalSpecs" / "Policies.json"
 REGION, ACCOUNT = "us-east-1", "123456789012"
-
-TRANSLATE = """
-import json, sys
-import boto3
-from samcli.yamlhelper import yaml_parse
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-
-body = yaml_parse(open(sys.argv[1]).read())
-for resource in body["Resources"].values():
-    props = resource.get("Properties") or {}
-    for key in ("CodeUri", "ContentUri", "DefinitionUri"):
-        if isinstance(props.get(key), str):  # the translator wants artifacts in S3
-            props[key] = "s3://artifacts/" + props[key]
-translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=sys.argv[2]))
-out = translator.translate(body, parameter_values={}, get_managed_policy_map=lambda: {})
-json.dump(out, sys.stdout, default=str)
-"""
 
 # IAM's reference gives every DynamoDB resource type the same loose ARN pattern
 # (table/.*); these are the formats AWS documents for each.
@@ -146,17 +126,7 @@ def _listed(value: Any) -> list[str]:
 @cache
 def translated() -> StackTemplate:
     """template.yaml as CloudFormation will see it, every resource given a plausible ARN."""
-    if not SAM_PYTHON.exists():
-        pytest.fail(f"the SAM CLI's venv is missing ({SAM_PYTHON}): run `make sam-cli`")
-    answer = subprocess.run(
-        [str(SAM_PYTHON), "-c", TRANSLATE, str(TEMPLATE_PATH), REGION],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert answer.returncode == 0, answer.stderr
-    template = StackTemplate(json.loads(answer.stdout), region=REGION, account_id=ACCOUNT)
+    template = StackTemplate(translated_body(REGION), region=REGION, account_id=ACCOUNT)
     for name, spec in template.body.get("Parameters", {}).items():
         template.parameters.setdefault(name, str(spec.get("Default", "")))
     for logical_id, resource in template.resources():
