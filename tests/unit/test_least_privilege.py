@@ -230,6 +230,19 @@ def test_the_batcher_queries_only_through_the_indexes() -> None:
     assert all(resource_types("dynamodb", arn) == {"index"} for arn in queried), queried
 
 
+def test_a_role_queries_by_name_the_indexes_its_code_reads() -> None:
+    """index/* is every index, today's and tomorrow's. Only the operator API reads all
+    three (subscriptions and runs, the list of subscriptions, deliveries by id); every
+    other role names its own (the call-level judge, tests/integration, checks the reads)."""
+    every_index = {
+        role
+        for role, statement in allow_statements(translated())
+        if "dynamodb:Query" in _listed(statement["Action"])
+        and any(arn.endswith("/index/*") for arn in _listed(statement.get("Resource")))
+    }
+    assert every_index == {"SyncApiFunctionRole"}
+
+
 @pytest.mark.parametrize(
     ("statement", "expected"),
     [
