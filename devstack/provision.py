@@ -24,6 +24,9 @@ SERVED_LOCALLY = {
     "AWS::Serverless::HttpApi",
     "AWS::Serverless::LayerVersion",
     "AWS::Logs::LogGroup",
+    # The embedded AWS does not enforce IAM: policies only need a name to refer to.
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
 }
 
 

@@ -213,17 +213,29 @@ class StackPolicies:
             self._declared_log_groups.add(name)
 
     def _grants(self, role: str) -> Iterator[Grant]:
-        props = self.template.body["Resources"][role]["Properties"]
+        """The role's inline policies, its managed ones (the template's or AWS's) and
+        the template's policies attached to it from outside (AWS::IAM::RolePolicy)."""
+        resources = self.template.body["Resources"]
+        props = resources[role]["Properties"]
         for arn in props.get("ManagedPolicyArns", []):
-            name = str(arn).rsplit("/", 1)[-1]
-            document = _managed_policies()[name]["Document"]
-            yield from self._statement_grants(role, name, document)
+            named = arn.get("Ref") if isinstance(arn, dict) else None
+            if isinstance(named, str) and named in resources:
+                yield from self._document(role, named, resources[named]["Properties"])
+            else:
+                name = str(arn).rsplit("/", 1)[-1]
+                yield from self._statement_grants(role, name, _managed_policies()[name]["Document"])
         for policy in props.get("Policies", []):
-            try:
-                document = self.template.resolve(policy["PolicyDocument"])
-            except UnresolvableError as error:
-                raise UnresolvableError(f"{role} {policy['PolicyName']}: {error}") from None
-            yield from self._statement_grants(role, policy["PolicyName"], document)
+            yield from self._document(role, policy["PolicyName"], policy)
+        for logical_id, attached in self._of("AWS::IAM::RolePolicy"):
+            if attached["RoleName"] == {"Ref": role}:
+                yield from self._document(role, logical_id, attached)
+
+    def _document(self, role: str, name: str, policy: dict[str, Any]) -> Iterator[Grant]:
+        try:
+            document = self.template.resolve(policy["PolicyDocument"])
+        except UnresolvableError as error:
+            raise UnresolvableError(f"{role} {name}: {error}") from None
+        yield from self._statement_grants(role, name, document)
 
     @staticmethod
     def _statement_grants(role: str, name: str, document: dict[str, Any]) -> Iterator[Grant]:

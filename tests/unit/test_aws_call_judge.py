@@ -232,3 +232,33 @@ def test_what_the_platform_does_with_each_role_is_allowed(policies: StackPolicie
     }
     denied = [f"{role}: {need}" for role, need in needed if not policies.allows(role, need)]
     assert not denied, "\n".join(denied)
+
+
+# What only the platform does: no code calls these, so whether a grant is used does not
+# depend on what the tests happen to run.
+PLATFORM_ACTIONS = (
+    "logs:",
+    "xray:",
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+)
+
+
+def test_no_role_grants_the_platform_more_than_it_does(policies: StackPolicies) -> None:
+    """logs:CreateLogGroup where every log group is declared, X-Ray's sampling reads
+    where no SDK samples, stream and queue reads of sources a role has no mapping for:
+    grants that nothing could use."""
+    needed = list(policies.platform_needs())
+    unused = [
+        f"{grant.role} ({grant.policy}): {grant.action} on {grant.resource}"
+        for role, grants in policies.grants.items()
+        for grant in grants
+        if grant.action.startswith(PLATFORM_ACTIONS)
+        and not any(r == role and grant.allows(need) for r, need in needed)
+    ]
+    assert not unused, "\n".join(unused)

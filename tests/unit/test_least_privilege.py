@@ -38,9 +38,11 @@ DYNAMODB_FORMATS = {
     "global-table": r"arn:[^:]+:dynamodb::[^:]*:global-table/[^/]+",
 }
 # Resource wildcards that stand for names only known at run time: every index of
-# one table, the subscriptions' schedules (sub_<id>) in the stack's group.
+# one table, the streams Lambda opens in one log group, the subscriptions'
+# schedules (sub_<id>) in the stack's group.
 NAMED_AT_RUN_TIME = (
     r"arn:[^:]+:dynamodb:[^:]+:[^:]+:table/[^/*]+/index/\*",
+    r"arn:[^:]+:logs:[^:]+:[^:]+:log-group:[^:*]+:\*",
     r"arn:[^:]+:scheduler:[^:]+:[^:]+:schedule/[^/*]+/sub_\*",
 )
 # Actions that must say which use they are for: the key's context, the role's service.
@@ -163,6 +165,11 @@ def _record_arns(template: StackTemplate, logical_id: str, kind: str) -> None:
     elif kind == "AWS::SNS::Topic":
         arn = prefix.format("sns") + name
         template.record(logical_id, arn, TopicArn=arn, TopicName=name)
+    elif kind == "AWS::Logs::LogGroup":
+        group = f"/aws/lambda/{name}"
+        template.record(logical_id, group, Arn=prefix.format("logs") + f"log-group:{group}:*")
+    elif kind == "AWS::IAM::ManagedPolicy":
+        template.record(logical_id, f"arn:aws:iam::{ACCOUNT}:policy/{name}")
     elif kind == "AWS::Events::EventBus":
         arn = prefix.format("events") + f"event-bus/{name}"
         template.record(logical_id, name, Arn=arn, Name=name)
@@ -171,9 +178,19 @@ def _record_arns(template: StackTemplate, logical_id: str, kind: str) -> None:
 
 
 def allow_statements(template: StackTemplate) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(role, statement) for every inline Allow statement of every role."""
+    """(role, statement) for every Allow statement the template gives a role: inline,
+    in its own managed policies, or attached from outside (AWS::IAM::RolePolicy)."""
+    resources = template.body["Resources"]
     for logical_id, resource in template.resources("AWS::IAM::Role"):
-        for policy in resource["Properties"].get("Policies", []):
+        props = resource["Properties"]
+        policies = list(props.get("Policies", []))
+        for arn in props.get("ManagedPolicyArns", []):
+            if isinstance(arn, dict) and arn.get("Ref") in resources:
+                policies.append(resources[arn["Ref"]]["Properties"])
+        for _, attached in template.resources("AWS::IAM::RolePolicy"):
+            if attached["Properties"]["RoleName"] == {"Ref": logical_id}:
+                policies.append(attached["Properties"])
+        for policy in policies:
             document = template.resolve(policy["PolicyDocument"])
             for statement in document["Statement"]:
                 if statement.get("Effect") == "Allow":
@@ -193,18 +210,14 @@ def test_no_role_grants_an_action_on_a_resource_it_cannot_apply_to() -> None:
 def test_every_role_with_a_policy_is_judged() -> None:
     template = translated()
     judged = {role for role, _ in allow_statements(template)}
-    with_policies = {
-        lid
-        for lid, role in template.resources("AWS::IAM::Role")
-        if role["Properties"].get("Policies")
-    }
-    assert judged == with_policies
+    roles = {lid for lid, _ in template.resources("AWS::IAM::Role")}
+    assert judged == roles
     assert {"RefreshStateMachineRole", "SyncApiFunctionRole", "NotifierFunctionRole"} <= judged
 
 
-def test_stream_failures_are_granted_once_by_the_destination_sam_adds() -> None:
-    """A stream function's on-failure queue is granted by SAM for the destination;
-    a grant of its own would be a second, unused one."""
+def test_stream_failures_are_granted_once_per_role() -> None:
+    """A stream function's on-failure queue is granted once, for the event source's
+    destination; a second grant would be one no call uses."""
     template = translated()
     for role, statement in allow_statements(template):
         if any("StreamFailureQueue" in r for r in _listed(statement.get("Resource"))):
