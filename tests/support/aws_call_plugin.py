@@ -174,7 +174,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     write(
         f"{_tally.traced} AWS calls traced: {_tally.judged} made by deployed code "
         f"({decisions} IAM decisions, {denied} denied), {_tally.harness} by tests and the "
-        f"harness, {_tally.unattributed} by layer code no function was running, "
+        f"harness, {_tally.unattributed} by layer code on a thread of its own, "
         f"{_tally.unjudged} in tests with no stack to judge them by"
     )
     unused = _tally.unused()

@@ -52,9 +52,10 @@ class AwsCall:
 @dataclass
 class Recording:
     calls: list[AwsCall] = field(default_factory=list)
-    # Calls nobody deployed makes: the tests', the harness's, provisioning's.
+    # Calls no role of the stack makes: the tests' (layer classes they drive directly
+    # included), the harness's, provisioning's.
     harness: int = 0
-    # Calls from layer code with no function on the stack (a test driving a class directly).
+    # Calls with no frame of this project but layer code's (a thread the layer started).
     unattributed: int = 0
 
 
