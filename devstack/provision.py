@@ -11,6 +11,7 @@ import secrets
 import string
 import zipfile
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from devstack import moto_models, moto_queries, moto_streams, moto_transactions
@@ -23,6 +24,9 @@ SERVED_LOCALLY = {
     "AWS::Serverless::HttpApi",
     "AWS::Serverless::LayerVersion",
     "AWS::Logs::LogGroup",
+    # The embedded AWS does not enforce IAM: policies only need a name to refer to.
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
 }
 
 
@@ -38,36 +42,33 @@ def provision(
     moto_queries.install()  # reading a partition, not the whole table, per query
     moto_models.install()  # and keeps no model alive past its use
     moto_streams.install()  # with DynamoDB's iterator lifetime and stream retention
+
+    @cache
+    def client(service: str) -> Any:  # one per service: each parses its service model anew
+        return session.client(service)
+
     provisioners: dict[str, Callable[[str], object]] = {
-        "AWS::DynamoDB::Table": lambda lid: create_table(template, session.client("dynamodb"), lid),
+        "AWS::DynamoDB::Table": lambda lid: create_table(template, client("dynamodb"), lid),
         "AWS::SecretsManager::Secret": lambda lid: create_secret(
-            template, session.client("secretsmanager"), lid, (secret_values or {}).get(lid)
+            template, client("secretsmanager"), lid, (secret_values or {}).get(lid)
         ),
         "AWS::Serverless::Function": lambda lid: create_function(template, session, lid),
         "AWS::Serverless::StateMachine": lambda lid: create_state_machine(template, session, lid),
-        "AWS::SQS::Queue": lambda lid: create_queue(template, session.client("sqs"), lid),
-        "AWS::IAM::Role": lambda lid: create_role(template, session.client("iam"), lid),
-        "AWS::KMS::Key": lambda lid: create_key(template, session.client("kms"), lid),
+        "AWS::SQS::Queue": lambda lid: create_queue(template, client("sqs"), lid),
+        "AWS::IAM::Role": lambda lid: create_role(template, client("iam"), lid),
+        "AWS::KMS::Key": lambda lid: create_key(template, client("kms"), lid),
         "AWS::Scheduler::ScheduleGroup": lambda lid: create_schedule_group(
-            template, session.client("scheduler"), lid
+            template, client("scheduler"), lid
         ),
-        "AWS::Scheduler::Schedule": lambda lid: create_schedule(
-            template, session.client("scheduler"), lid
-        ),
-        "AWS::SNS::Topic": lambda lid: create_topic(template, session.client("sns"), lid),
-        "AWS::SNS::Subscription": lambda lid: create_subscription(
-            template, session.client("sns"), lid
-        ),
-        "AWS::CloudWatch::Alarm": lambda lid: create_alarm(
-            template, session.client("cloudwatch"), lid
-        ),
+        "AWS::Scheduler::Schedule": lambda lid: create_schedule(template, client("scheduler"), lid),
+        "AWS::SNS::Topic": lambda lid: create_topic(template, client("sns"), lid),
+        "AWS::SNS::Subscription": lambda lid: create_subscription(template, client("sns"), lid),
+        "AWS::CloudWatch::Alarm": lambda lid: create_alarm(template, client("cloudwatch"), lid),
         "AWS::CloudWatch::Dashboard": lambda lid: create_dashboard(
-            template, session.client("cloudwatch"), lid
+            template, client("cloudwatch"), lid
         ),
-        "AWS::Events::EventBus": lambda lid: create_event_bus(
-            template, session.client("events"), lid
-        ),
-        "AWS::Pipes::Pipe": lambda lid: create_pipe(template, session.client("pipes"), lid),
+        "AWS::Events::EventBus": lambda lid: create_event_bus(template, client("events"), lid),
+        "AWS::Pipes::Pipe": lambda lid: create_pipe(template, client("pipes"), lid),
     }
     pending = []
     for logical_id, resource in template.resources():

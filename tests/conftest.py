@@ -4,6 +4,10 @@ from tests.support.stack import use_offline_environment
 
 use_offline_environment()  # before anything creates a boto3 client or a Powertools object
 
+from tests.support import aws_calls  # noqa: E402
+
+aws_calls.install()  # before any botocore session: every session then records its calls
+
 import os  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
@@ -14,6 +18,9 @@ from moto import mock_aws  # noqa: E402
 
 from devstack.template import StackTemplate  # noqa: E402
 from tests.support.stack import MOTO_CONFIG, provisioned_stack  # noqa: E402
+
+# Judges the AWS calls of the directories that opt in (tests/integration).
+pytest_plugins = ["tests.support.aws_call_plugin"]
 
 # `make test` runs a bounded, deterministic slice of every property; `make fuzz`
 # (HYPOTHESIS_PROFILE=fuzz) runs them long, with fresh randomness.

@@ -11,12 +11,19 @@ from moto.dynamodb.models import DynamoDBBackend
 from banksync.delivery.sender import WebhookSender
 from devstack import moto_transactions
 from devstack.template import StackTemplate
+from tests.support.aws_calls import Recording
 from tests.support.delivery import Delivering, Subscriber
 from tests.support.lambdas import cold_start
 from tests.support.push import PushHarness
 from tests.support.sync import SyncHarness
 from tests.support.workflow import RefreshHarness
 from tests.unit.test_subscription_rules import resolve
+
+
+@pytest.fixture(autouse=True)
+def calls_allowed(aws_calls_judged: Recording) -> Recording:
+    """Every AWS call a function (or the state machine) makes here is one its role allows."""
+    return aws_calls_judged
 
 
 @pytest.fixture

@@ -72,6 +72,8 @@ def test_the_enrichment_has_no_data_access_and_no_trigger_of_its_own(
     template: StackTemplate,
 ) -> None:
     props = resource(template, "EventEnricherFunction")["Properties"]
-    assert props["Policies"] == []
+    role = resource(template, "EventEnricherFunctionRole")["Properties"]
+    assert props["Role"] == {"Fn::GetAtt": ["EventEnricherFunctionRole", "Arn"]}
+    assert "Policies" not in role  # its traces (FunctionTracing) and its logs only
     assert "Events" not in props
     assert "Environment" not in props

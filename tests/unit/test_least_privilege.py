@@ -1,7 +1,7 @@
 """Every role the template gives, as SAM expands it, judged against IAM's own reference.
 
-The template is translated by the SAM CLI's own translator (the tool venv,
-``.tools/sam``: it pins packages the app cannot share), so policy templates
+The template is translated by the SAM CLI's own translator
+(tests.support.sam_translation), so policy templates
 and what SAM adds for event sources and on-failure destinations are judged as
 they will be deployed. Each statement's resources are given realistic ARNs
 and classified into IAM resource types; the IAM reference shipped with
@@ -12,7 +12,6 @@ grant no call can use, and fails here.
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -21,30 +20,11 @@ from typing import Any
 import cfnlint
 import pytest
 
-from devstack.template import TEMPLATE_PATH, StackTemplate
+from devstack.template import StackTemplate
+from tests.support.sam_translation import translated_body
 
-ROOT = Path(__file__).resolve().parents[2]
-SAM_PYTHON = ROOT / ".tools" / "sam" / "bin" / "python"
 REFERENCE = Path(cfnlint.__file__).parent / "data" / "AdditionalSpecs" / "Policies.json"
 REGION, ACCOUNT = "us-east-1", "123456789012"
-
-TRANSLATE = """
-import json, sys
-import boto3
-from samcli.yamlhelper import yaml_parse
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
-
-body = yaml_parse(open(sys.argv[1]).read())
-for resource in body["Resources"].values():
-    props = resource.get("Properties") or {}
-    for key in ("CodeUri", "ContentUri", "DefinitionUri"):
-        if isinstance(props.get(key), str):  # the translator wants artifacts in S3
-            props[key] = "s3://artifacts/" + props[key]
-translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=sys.argv[2]))
-out = translator.translate(body, parameter_values={}, get_managed_policy_map=lambda: {})
-json.dump(out, sys.stdout, default=str)
-"""
 
 # IAM's reference gives every DynamoDB resource type the same loose ARN pattern
 # (table/.*); these are the formats AWS documents for each.
@@ -58,9 +38,11 @@ DYNAMODB_FORMATS = {
     "global-table": r"arn:[^:]+:dynamodb::[^:]*:global-table/[^/]+",
 }
 # Resource wildcards that stand for names only known at run time: every index of
-# one table, the subscriptions' schedules (sub_<id>) in the stack's group.
+# one table, the streams Lambda opens in one log group, the subscriptions'
+# schedules (sub_<id>) in the stack's group.
 NAMED_AT_RUN_TIME = (
     r"arn:[^:]+:dynamodb:[^:]+:[^:]+:table/[^/*]+/index/\*",
+    r"arn:[^:]+:logs:[^:]+:[^:]+:log-group:[^:*]+:\*",
     r"arn:[^:]+:scheduler:[^:]+:[^:]+:schedule/[^/*]+/sub_\*",
 )
 # Actions that must say which use they are for: the key's context, the role's service.
@@ -146,17 +128,7 @@ def _listed(value: Any) -> list[str]:
 @cache
 def translated() -> StackTemplate:
     """template.yaml as CloudFormation will see it, every resource given a plausible ARN."""
-    if not SAM_PYTHON.exists():
-        pytest.fail(f"the SAM CLI's venv is missing ({SAM_PYTHON}): run `make sam-cli`")
-    answer = subprocess.run(
-        [str(SAM_PYTHON), "-c", TRANSLATE, str(TEMPLATE_PATH), REGION],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert answer.returncode == 0, answer.stderr
-    template = StackTemplate(json.loads(answer.stdout), region=REGION, account_id=ACCOUNT)
+    template = StackTemplate(translated_body(REGION), region=REGION, account_id=ACCOUNT)
     for name, spec in template.body.get("Parameters", {}).items():
         template.parameters.setdefault(name, str(spec.get("Default", "")))
     for logical_id, resource in template.resources():
@@ -193,6 +165,11 @@ def _record_arns(template: StackTemplate, logical_id: str, kind: str) -> None:
     elif kind == "AWS::SNS::Topic":
         arn = prefix.format("sns") + name
         template.record(logical_id, arn, TopicArn=arn, TopicName=name)
+    elif kind == "AWS::Logs::LogGroup":
+        group = f"/aws/lambda/{name}"
+        template.record(logical_id, group, Arn=prefix.format("logs") + f"log-group:{group}:*")
+    elif kind == "AWS::IAM::ManagedPolicy":
+        template.record(logical_id, f"arn:aws:iam::{ACCOUNT}:policy/{name}")
     elif kind == "AWS::Events::EventBus":
         arn = prefix.format("events") + f"event-bus/{name}"
         template.record(logical_id, name, Arn=arn, Name=name)
@@ -201,9 +178,19 @@ def _record_arns(template: StackTemplate, logical_id: str, kind: str) -> None:
 
 
 def allow_statements(template: StackTemplate) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(role, statement) for every inline Allow statement of every role."""
+    """(role, statement) for every Allow statement the template gives a role: inline,
+    in its own managed policies, or attached from outside (AWS::IAM::RolePolicy)."""
+    resources = template.body["Resources"]
     for logical_id, resource in template.resources("AWS::IAM::Role"):
-        for policy in resource["Properties"].get("Policies", []):
+        props = resource["Properties"]
+        policies = list(props.get("Policies", []))
+        for arn in props.get("ManagedPolicyArns", []):
+            if isinstance(arn, dict) and arn.get("Ref") in resources:
+                policies.append(resources[arn["Ref"]]["Properties"])
+        for _, attached in template.resources("AWS::IAM::RolePolicy"):
+            if attached["Properties"]["RoleName"] == {"Ref": logical_id}:
+                policies.append(attached["Properties"])
+        for policy in policies:
             document = template.resolve(policy["PolicyDocument"])
             for statement in document["Statement"]:
                 if statement.get("Effect") == "Allow":
@@ -223,18 +210,14 @@ def test_no_role_grants_an_action_on_a_resource_it_cannot_apply_to() -> None:
 def test_every_role_with_a_policy_is_judged() -> None:
     template = translated()
     judged = {role for role, _ in allow_statements(template)}
-    with_policies = {
-        lid
-        for lid, role in template.resources("AWS::IAM::Role")
-        if role["Properties"].get("Policies")
-    }
-    assert judged == with_policies
+    roles = {lid for lid, _ in template.resources("AWS::IAM::Role")}
+    assert judged == roles
     assert {"RefreshStateMachineRole", "SyncApiFunctionRole", "NotifierFunctionRole"} <= judged
 
 
-def test_stream_failures_are_granted_once_by_the_destination_sam_adds() -> None:
-    """A stream function's on-failure queue is granted by SAM for the destination;
-    a grant of its own would be a second, unused one."""
+def test_stream_failures_are_granted_once_per_role() -> None:
+    """A stream function's on-failure queue is granted once, for the event source's
+    destination; a second grant would be one no call uses."""
     template = translated()
     for role, statement in allow_statements(template):
         if any("StreamFailureQueue" in r for r in _listed(statement.get("Resource"))):
@@ -258,6 +241,19 @@ def test_the_batcher_queries_only_through_the_indexes() -> None:
     ]
     assert queried
     assert all(resource_types("dynamodb", arn) == {"index"} for arn in queried), queried
+
+
+def test_a_role_queries_by_name_the_indexes_its_code_reads() -> None:
+    """index/* is every index, today's and tomorrow's. Only the operator API reads all
+    three (subscriptions and runs, the list of subscriptions, deliveries by id); every
+    other role names its own (the call-level judge, tests/integration, checks the reads)."""
+    every_index = {
+        role
+        for role, statement in allow_statements(translated())
+        if "dynamodb:Query" in _listed(statement["Action"])
+        and any(arn.endswith("/index/*") for arn in _listed(statement.get("Resource")))
+    }
+    assert every_index == {"SyncApiFunctionRole"}
 
 
 @pytest.mark.parametrize(

@@ -47,10 +47,14 @@ def test_webhook_secret_is_generated_never_given(template: StackTemplate) -> Non
 
 
 def test_receiver_may_only_put_events_and_read_its_secret(template: StackTemplate) -> None:
-    policies = resource(template, "WebhookReceiverFunction")["Properties"]["Policies"]
-    statements = [s for p in policies if "Statement" in p for s in p["Statement"]]
-    assert [s["Action"] for s in statements] == ["dynamodb:PutItem"]
-    assert {"AWSSecretsManagerGetSecretValuePolicy"} <= {k for p in policies for k in p}
+    function = resource(template, "WebhookReceiverFunction")["Properties"]
+    assert function["Role"] == {"Fn::GetAtt": ["WebhookReceiverFunctionRole", "Arn"]}
+    (policy,) = resource(template, "WebhookReceiverFunctionRole")["Properties"]["Policies"]
+    granted = [(s["Action"], s["Resource"]) for s in policy["PolicyDocument"]["Statement"]]
+    assert granted == [
+        ("secretsmanager:GetSecretValue", {"Ref": "WebhookTokenSecret"}),
+        ("dynamodb:PutItem", {"Fn::GetAtt": ["EventsTable", "Arn"]}),
+    ]
 
 
 def test_functions_run_python313_on_arm64(template: StackTemplate) -> None:
