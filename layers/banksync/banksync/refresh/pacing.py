@@ -107,6 +107,13 @@ def hold_wait(run: RefreshRun, now: datetime) -> int:
     return math.ceil((until - now).total_seconds()) if until and until > now else 0
 
 
+def parked_for_turn(run: RefreshRun) -> bool:
+    """The run's last round left it held (its park lasted until its turn, or a 429's
+    end), rather than parked for its poll schedule."""
+    last = run.updated_at or ""
+    return any(bool(until) and (until or "") > last for until in (run.budget_until, run.held_until))
+
+
 def floored(wait: int, last_wait: int | None) -> int:
     """``wait``, raised to the floor if the run's last park was short as well."""
     if last_wait is not None and last_wait < MIN_WAIT_SECONDS:

@@ -36,6 +36,7 @@ from banksync.refresh.pacing import (
     held,
     hold_wait,
     item_deadline,
+    parked_for_turn,
     passed,
     resume_point,
     round_order,
@@ -118,9 +119,11 @@ class RefreshWorkflow:
         items = self.runs.items(refresh_id)
         now = self.clock()
         run.rounds += 1
-        # A webhook's wake, or a held run's turn, comes before its fallback poll: then
-        # only what is announced (or owed since a cut round) is asked.
-        turn = Round(poll=True, fallback=passed(run.fallback_at, now))
+        # A park that timed out is the run's fallback poll, unless it was parked for its
+        # turn at the budget; a webhook's wake or a turn before the fallback time asks
+        # only what is announced (or owed since a cut round).
+        timed_out = not woken and not parked_for_turn(run)
+        turn = Round(poll=True, fallback=timed_out or passed(run.fallback_at, now))
         cut_short = self._advance(run, items, now, turn, remaining, unsaved=set())
         if turn.missed and run.awaiting_webhooks and self.wake is not None:
             self.wake.record_miss(iso(now))
