@@ -6,6 +6,7 @@ not know is reported by name rather than silently skipped.
 
 import io
 import json
+import logging
 import re
 import secrets
 import string
@@ -42,6 +43,12 @@ def provision(
     moto_queries.install()  # reading a partition, not the whole table, per query
     moto_models.install()  # and keeps no model alive past its use
     moto_streams.install()  # with DynamoDB's iterator lifetime and stream retention
+    # The embedded Step Functions engine logs every path a Choice finds missing as an
+    # error, though ``IsPresent`` is how a Choice asks whether a path is there (the
+    # refresh's CheckProgress does): a path truly missing still fails its execution.
+    logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(
+        logging.CRITICAL
+    )
 
     @cache
     def client(service: str) -> Any:  # one per service: each parses its service model anew
