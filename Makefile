@@ -26,7 +26,7 @@ export SAM_CLI_TELEMETRY := 0
 # Material's notice about its successor, printed on every build: noise in CI's log.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv sam-cli aws-cli lint typecheck unit validate build test bench bench-scale local lock clean \
+.PHONY: help venv sam-cli aws-cli lint typecheck unit validate build test bench bench-scale bench-live local lock clean \
 	invoke docs docs-build docs-gen
 
 help:
@@ -35,6 +35,7 @@ help:
 	@echo "make iac       checkov and cfn-lint serverless rules on template.yaml, against .iac-baseline.yaml"
 	@echo "make bench     cold starts of every function; layer and function sizes; transitions for batches of 1 and 50; cost model; provider calls and freshness; domain events"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
+	@echo "make bench-live   make local in real time against the sandbox, measured from outside (about 30 min; ARGS=--help)"
 	@echo "make fuzz     the fuzz suite and schemathesis at length: many examples, fresh randomness (make test runs a fixed slice)"
 	@echo "make fuzz-api  schemathesis alone at length over every operation of openapi/banksync.json"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
@@ -136,6 +137,18 @@ bench: venv
 # The sweep at scale against the provider's limit: long (BENCH_ACCOUNTS=10000 by default).
 bench-scale: venv
 	PYTHONPATH=layers/banksync:. $(PY) -m bench.scale
+
+# The offline stack in real time against the provider sandbox, measured from outside
+# over HTTP and the AWS endpoint (about half an hour; ARGS=--help for the scenario).
+# Keeps its output in bench/live-results.txt, from which docs/performance/live.md is written.
+LIVE_RESULTS := bench/live-results.txt
+bench-live: venv
+	@set -o pipefail; { \
+	  echo "== run $$(date -u +%Y-%m-%dT%H:%MZ) commit $$(git rev-parse --short HEAD) cores $$(nproc) load $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	  PYTHONPATH=layers/banksync:. $(PY) -m bench.live $(ARGS); \
+	} 2>&1 | tee $(LIVE_RESULTS).partial
+	mv $(LIVE_RESULTS).partial $(LIVE_RESULTS)
+	PYTHONPATH=layers/banksync:. $(PY) -m docsite.generate
 
 # make test runs tests/fuzz and tests/contract (schemathesis against openapi/banksync.json)
 # bounded and repeatable (FUZZ_PROFILE=fuzz-bounded, the default).

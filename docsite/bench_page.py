@@ -154,7 +154,9 @@ def performance_page(text: str | None = None) -> str:
         "`bench/results.txt` and this page; the history of earlier figures is in git. "
         "[Why the code is shaped as it is](why.md) keeps the measurements behind "
         "particular code choices. `make bench-scale` (long; not part of `make bench`) runs "
-        "the sweep over 10,000 accounts against the provider's limit.\n",
+        "the sweep over 10,000 accounts against the provider's limit; `make bench-live` "
+        "(half an hour; not part of `make bench` either) runs `make local` in real time and "
+        "[measures it from outside](live.md).\n",
         table(["headline", "figure"], rows),
     ]
     for module, (title, about) in ABOUT.items():

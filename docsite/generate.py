@@ -14,6 +14,7 @@ from pathlib import Path
 from devstack.template import StackTemplate
 from docsite.api_page import api_page
 from docsite.bench_page import performance_page
+from docsite.live_page import live_page
 from docsite.schema_pages import events_page, records_page
 from docsite.template_pages import alarms_page, data_table_indexes, parameters_page
 
@@ -29,6 +30,7 @@ def pages() -> dict[str, Callable[[], str]]:
         "consume/record-schemas.md": records_page,
         "consume/event-schemas.md": events_page,
         "performance/index.md": performance_page,
+        "performance/live.md": live_page,
     }
 
 

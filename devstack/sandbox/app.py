@@ -8,42 +8,25 @@ account on its own period (``tick()`` does what is due; ``devstack.sandbox.push`
 """
 
 import hashlib
-import math
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from flask import Flask, Response, g, jsonify, request
 
+from devstack.sandbox.answers import error, not_ready, page_of, pagination
 from devstack.sandbox.push import WebhookOutbox, webhook_payload
-from devstack.sandbox.world import AccountSpec, World, transaction_id
+from devstack.sandbox.records import Call, Record
+from devstack.sandbox.world import AccountSpec, World
 
 METHODS = {"balance": "BALANCE", "transactions": "REFRESH_TRANSACTIONS"}
 DEFAULT_BASE_URL = "http://okra.sandbox.test/v2"
 TWICE_GAP_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    path: str
-    account_id: str | None
-    status: int
-    at: float  # the sandbox clock when the call arrived
-
-
-@dataclass(frozen=True)
-class Record:
-    record_id: str
-    account: AccountSpec
-    product: str
-    ready_at: float
-    snapshot: int  # how many refreshes of this product came before this one
-    created_at: float  # when the refresh was asked for
+# How long after announcing new rows the bank takes some of them back.
+TAKEN_BACK_AFTER_SECONDS = 0.2
 
 
 class Sandbox:
@@ -86,6 +69,14 @@ class Sandbox:
             self._next_auto_refresh += period
         return self.outbox.deliver_due()
 
+    def record(self, record_id: str) -> Record | None:
+        return self._records.get(record_id)
+
+    def refresh_everything(self) -> None:
+        """The provider's own refresh of every connected account, now (``tick`` runs it
+        on its period)."""
+        self._auto_refresh(self.clock())
+
     def _auto_refresh(self, at: float) -> None:
         """The provider's periodic refresh of every connected account, with its webhooks."""
         for account in self.world.accounts:
@@ -97,20 +88,15 @@ class Sandbox:
                     self._take_back_rows(account, record)
 
     def _take_back_rows(self, account: AccountSpec, record: Record) -> None:
-        count = account.scenario.deleted_per_refresh
-        if not count or account.scenario.never_ready:
+        if account.scenario.never_ready:
             return
         removed = self.removed.setdefault(account.account_id, set())
-        posted = [
-            transaction_id(row)
-            for row in account.transactions(record.snapshot, frozenset(removed))
-            if row.get("cleared_date")
-        ]
-        gone = posted[:count]
-        removed.update(gone)
-        if gone:
-            payload = self._payload(record, "TRANSACTIONS_DELETED", removed_transactions=gone)
-            self.outbox.queue(payload, record.ready_at)
+        posted, announced = account.taken_back(record.snapshot, frozenset(removed))
+        removed.update(posted + announced)
+        for gone, after in ((posted, 0.0), (announced, TAKEN_BACK_AFTER_SECONDS)):
+            if gone:
+                payload = self._payload(record, "TRANSACTIONS_DELETED", removed_transactions=gone)
+                self.outbox.queue(payload, record.ready_at + after)
 
     def _schedule_webhook(self, record: Record) -> None:
         scenario = record.account.scenario
@@ -167,13 +153,13 @@ class Sandbox:
     def _gate(self) -> Response | None:
         g.account_id, g.arrived = None, self.clock()
         if request.headers.get("Authorization") != f"Bearer {self.world.secret_key}":
-            return _error(401, "Invalid or missing authorization token", "UNAUTHORIZED")
+            return error(401, "Invalid or missing authorization token", "UNAUTHORIZED")
         with self._lock:
             now = self.clock()
             while self._window and self._window[0] <= now - 60:
                 self._window.popleft()
             if len(self._window) >= self.world.requests_per_minute:
-                return _error(429, "Too many requests, try again in 60 seconds", "RATE_LIMIT")
+                return error(429, "Too many requests, try again in 60 seconds", "RATE_LIMIT")
             self._window.append(now)
         return None
 
@@ -186,6 +172,7 @@ class Sandbox:
                     g.get("account_id"),
                     response.status_code,
                     g.arrived,
+                    g.get("customer_id"),
                 )
             )
         return response
@@ -203,28 +190,28 @@ class Sandbox:
         g.account_id = account_id if isinstance(account_id, str) else None
         account = self.world.account(account_id) if isinstance(account_id, str) else None
         if account is None:
-            return _error(404, "Account not found", "NOT_FOUND")
+            return error(404, "Account not found", "NOT_FOUND")
         scenario = account.scenario
         if scenario.slow_seconds:
             self.sleep(scenario.slow_seconds)
         if self._fault(account, "unavailable", scenario.unavailable_calls):
-            return _error(503, "The bank took too long to respond", "BANK_TIMEOUT")
+            return error(503, "The bank took too long to respond", "BANK_TIMEOUT")
         return account
 
     def _refresh(self, product: str) -> Response:
         if product not in METHODS:
-            return _error(404, f"Unknown product {product}", "NOT_FOUND")
+            return error(404, f"Unknown product {product}", "NOT_FOUND")
         body = request.get_json(silent=True) or {}
         if not body.get("account_id"):
-            return _error(400, "account_id is required", "INVALID_REQUEST")
+            return error(400, "account_id is required", "INVALID_REQUEST")
         account = self._account_for(body["account_id"])
         if isinstance(account, Response):
             return account
         scenario = account.scenario
         if self._fault(account, "rate_limited", scenario.rate_limited_calls):
-            return _error(429, "Too many requests, try again in 60 seconds", "RATE_LIMIT")
+            return error(429, "Too many requests, try again in 60 seconds", "RATE_LIMIT")
         if scenario.reauth_required:
-            return _error(400, "This bank requires the customer to re-authorise", "REAUTH_REQUIRED")
+            return error(400, "This bank requires the customer to re-authorise", "REAUTH_REQUIRED")
         record = self._new_record(account, product)
         callback = self._callback_url(record)
         return jsonify(
@@ -241,7 +228,8 @@ class Sandbox:
             record_id = hashlib.sha256(seed.encode()).hexdigest()[:24]
             now = self.clock() if at is None else at
             ready_at = now + account.scenario.ready_after
-            record = Record(record_id, account, product, ready_at, snapshot + 1, now)
+            removed = frozenset(self.removed.get(account.account_id, ()))
+            record = Record(record_id, account, product, ready_at, snapshot + 1, now, removed)
             self._records[record_id] = record
         self._schedule_webhook(record)
         return record
@@ -249,24 +237,28 @@ class Sandbox:
     def _callback(self) -> Response:
         record = self._records.get(request.args.get("record", ""))
         if record is None:
-            return _error(404, "Record not found", "NOT_FOUND")
+            return error(404, "Record not found", "NOT_FOUND")
         account = self._account_for(record.account.account_id)
         if isinstance(account, Response):
             return account
         if account.scenario.never_ready or self.clock() < record.ready_at:
-            return _not_ready(account, record.product)
+            return not_ready(account, record.product)
         if record.product == "balance":
             balance = account.balance(record.snapshot)
             return jsonify(status="success", message="Balance retrieved", data={"balance": balance})
         page = max(1, request.args.get("page", 1, type=int))
-        removed = frozenset(self.removed.get(account.account_id, ()))
+        removed = (
+            record.removed
+            if self.world.records_keep_removed_rows
+            else frozenset(self.removed.get(account.account_id, ()))
+        )
         rows = account.transactions(record.snapshot, removed)
         return jsonify(
             status="success",
             message="Transactions retrieved",
             data={
-                "transactions": _page(rows, page, self.world.page_size),
-                "pagination": _pagination(len(rows), page, self.world.page_size),
+                "transactions": page_of(rows, page, self.world.page_size),
+                "pagination": pagination(len(rows), page, self.world.page_size),
             },
         )
 
@@ -274,7 +266,8 @@ class Sandbox:
         body = request.get_json(silent=True) or {}
         customer = body.get("customer")
         if not customer:
-            return _error(400, "customer is required", "INVALID_REQUEST")
+            return error(400, "customer is required", "INVALID_REQUEST")
+        g.customer_id = str(customer)
         page = max(1, int(body.get("page") or 1))
         limit = max(1, min(int(body.get("limit") or 20), 100))
         rows = [a.as_okra() for a in self.world.customer_accounts(str(customer))]
@@ -282,46 +275,7 @@ class Sandbox:
             status="success",
             message="Accounts retrieved successfully",
             data={
-                "accounts": _page(rows, page, limit),
-                "pagination": _pagination(len(rows), page, limit),
+                "accounts": page_of(rows, page, limit),
+                "pagination": pagination(len(rows), page, limit),
             },
         )
-
-
-def _not_ready(account: AccountSpec, product: str) -> Response:
-    if account.scenario.not_ready_shape == "in_progress":
-        # Okra's published client models: a success whose process is still running.
-        progress = {"process": {"running": True, "completed": False}}
-        empty: Any = None if product == "balance" else []
-        return jsonify(
-            status="success",
-            message="Record is still processing",
-            data={"status": progress, product: empty},
-        )
-    response = jsonify(status="processing", message="Record is still processing", data={})
-    response.status_code = 202
-    return response
-
-
-def _page(rows: list[Any], page: int, size: int) -> list[Any]:
-    return rows[(page - 1) * size : page * size]
-
-
-def _pagination(total: int, page: int, size: int) -> dict[str, Any]:
-    pages = max(1, math.ceil(total / size))
-    return {
-        "totalDocs": total,
-        "limit": size,
-        "page": page,
-        "totalPages": pages,
-        "hasPrevPage": page > 1,
-        "hasNextPage": page < pages,
-        "prevPage": page - 1 if page > 1 else None,
-        "nextPage": page + 1 if page < pages else None,
-    }
-
-
-def _error(status: int, message: str, kind: str) -> Response:
-    response = jsonify(status="error", message=message, type=kind)
-    response.status_code = status
-    return response

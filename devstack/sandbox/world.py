@@ -39,6 +39,9 @@ class Scenario:
     webhook_delay: float = 120.0
     # Posted rows the bank takes back at each of the provider's own refreshes.
     deleted_per_refresh: int = 0
+    # Rows each of the provider's own refreshes announces as new that the bank takes
+    # back a moment after the announcement: a business's fetch of them may still wait.
+    deleted_announced_per_refresh: int = 0
 
     def __post_init__(self) -> None:
         if self.not_ready_shape not in NOT_READY_SHAPES:
@@ -102,6 +105,19 @@ class AccountSpec:
         rows = [self._transaction(i, pending=i >= total - newest_pending) for i in range(total)]
         return [row for row in rows if transaction_id(row) not in removed]
 
+    def taken_back(self, refreshes: int, removed: frozenset[str]) -> tuple[list[str], list[str]]:
+        """The rows the bank takes back at the ``refreshes``-th of the provider's own
+        refreshes: the oldest posted ones, and the newest of the rows it announces."""
+        rows = self.transactions(refreshes, removed)
+        posted = [transaction_id(row) for row in rows if row.get("cleared_date")]
+        posted = posted[: self.scenario.deleted_per_refresh]
+        earlier = self.transactions(refreshes - 1) if refreshes > 1 else []
+        before = {transaction_id(row) for row in earlier}
+        new = [transaction_id(row) for row in rows]
+        new = [row for row in new if row not in before and row not in posted]
+        count = self.scenario.deleted_announced_per_refresh
+        return posted, new[-count:] if count else []
+
     def new_transactions(self, refreshes: int) -> int:
         """How many rows the ``refreshes``-th refresh found that the one before did not."""
         return self.initial_transactions if refreshes <= 1 else self.new_per_refresh
@@ -144,6 +160,10 @@ class World:
     # The provider's own refresh of every connected account (daily at Okra);
     # None turns it off.
     auto_refresh_seconds: float | None = 86_400.0
+    # True: a record holds the rows its refresh found, so rows the bank takes back
+    # afterwards are still in it, as in a record the provider stored (a fetch of it
+    # races the removal). False: every answer leaves out what was taken back so far.
+    records_keep_removed_rows: bool = False
 
     def account(self, account_id: str) -> AccountSpec | None:
         return next((a for a in self.accounts if a.account_id == account_id), None)

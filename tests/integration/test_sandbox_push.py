@@ -218,3 +218,58 @@ def test_transaction_rows_are_okra_shaped(clock: VirtualClock) -> None:
     assert any(isinstance(row["debit"] or row["credit"], str) for row in rows)
     assert any("id" in row and "_id" not in row for row in rows)
     assert all(isinstance(row["notes"]["desc"], str) for row in rows)
+
+
+def test_announced_rows_taken_back_stay_in_a_record_that_keeps_removed_rows(
+    clock: VirtualClock,
+) -> None:
+    business = Business()
+    sandbox = sandbox_for(
+        clock,
+        business,
+        Scenario(ready_after=10, deleted_announced_per_refresh=1),
+        auto_refresh_seconds=None,
+        records_keep_removed_rows=True,
+    )
+    sandbox.refresh_everything()
+    clock.advance(10)
+    sandbox.tick()
+    assert business.codes == ["BALANCE_SUCCESS", "INITIAL_TRANSACTIONS"]
+    clock.advance(0.2)
+    sandbox.tick()
+    (announced, _), (deleted, _) = business.received[1:]
+    assert deleted["callback_code"] == "TRANSACTIONS_DELETED"
+    assert deleted["record"] == announced["record"]
+    (gone,) = deleted["removed_transactions"]
+    ready = sandbox_client(sandbox).fetch_callback(announced["callback_url"])
+    assert isinstance(ready, Ready)
+    assert gone in {transaction_id(row) for row in ready.data["transactions"]}
+    record = sandbox.record(announced["record"])
+    assert record is not None
+    assert record.snapshot == 1
+
+
+def test_the_newest_announced_rows_are_taken_back_after_the_oldest_posted_ones() -> None:
+    spec = AccountSpec(
+        "acct-0",
+        "cust-1",
+        scenario=Scenario(deleted_per_refresh=1, deleted_announced_per_refresh=2),
+    )
+    first = [transaction_id(row) for row in spec.transactions(1)]
+    posted, announced = spec.taken_back(1, frozenset())
+    assert (posted, announced) == ([first[0]], first[-2:])
+    second = [transaction_id(row) for row in spec.transactions(2)]
+    _, announced = spec.taken_back(2, frozenset())
+    assert announced == second[-2:]
+    assert set(announced).isdisjoint(first)
+
+
+def test_an_accounts_lookup_is_recorded_with_its_customer(clock: VirtualClock) -> None:
+    sandbox = sandbox_for(clock, Business(), Scenario(), auto_refresh_seconds=None)
+    sandbox_client(sandbox).accounts_by_customer("cust-1", None)
+    (call,) = sandbox.calls
+    assert (call.path, call.customer_id, call.status) == (
+        "/v2/accounts/getByCustomer",
+        "cust-1",
+        200,
+    )

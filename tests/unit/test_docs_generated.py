@@ -9,6 +9,7 @@ import pytest
 from devstack.template import StackTemplate
 from docsite import generate, template_pages
 from docsite.bench_page import BenchOutputError, performance_page
+from docsite.live_page import live_page
 from docsite.template_pages import MissingDocsError, alarms_page, parameters_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,16 @@ def test_the_performance_page_needs_the_figures_it_shows() -> None:
         performance_page(results.replace("steady state with webhooks:", "steady state:"))
     with pytest.raises(BenchOutputError, match="== run"):
         performance_page(results.replace("== run", "== ran"))
+
+
+def test_the_live_page_needs_the_run_the_scenario_and_the_figures() -> None:
+    results = (ROOT / "bench" / "live-results.txt").read_text()
+    assert "| items succeeded with the right data |" in live_page(results)
+    without_table = "\n".join(line for line in results.splitlines() if not line.startswith("|"))
+    with pytest.raises(BenchOutputError, match="table"):
+        live_page(without_table)
+    with pytest.raises(BenchOutputError, match="== run"):
+        live_page(results.replace("== run", "== ran"))
 
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
