@@ -13,12 +13,11 @@ def next_wait(
     deadline: datetime,
     interval: int,
     cap: int,
-    held_until: datetime | None = None,
 ) -> int:
     """Seconds until the next round: capped exponential backoff while callbacks are
-    pending, the retry time of items held back by a 503, at least until a 429's hold
-    ends, and never past the deadline (that round polls once more, then times out
-    what is left)."""
+    pending, the retry time of items held back by a 503, and never past the deadline
+    (that round polls once more, then times out what is left). A hold (the budget's
+    turn, a 429) is the caller's: ``pacing.hold_wait``."""
     waits: list[float] = []
     if any(item.status is ItemStatus.STARTED for item in items):
         waits.append(min(interval * 2 ** max(rounds - 1, 0), cap))
@@ -27,6 +26,4 @@ def next_wait(
             due = datetime.fromisoformat(item.retry_at) if item.retry_at else now
             waits.append((due - now).total_seconds())
     wait = min(waits, default=0.0)
-    if held_until:
-        wait = max(wait, (held_until - now).total_seconds())
     return max(1, math.ceil(min(wait, (deadline - now).total_seconds())))

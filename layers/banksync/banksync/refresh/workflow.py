@@ -187,6 +187,10 @@ class RefreshWorkflow:
         resume = resume_point(run, now, self.settings)
         self.steps.expect_calls(sum(asks(run, i, now, turn, resume, self.settings) for i in items))
         held_before = run.budget_until
+
+        def cut_here() -> bool:
+            return run.budget_until != held_before and budget_cut(run, now)
+
         # Announced items first, then work under way: the budget finishes what was
         # started before starting more.
         for item in sorted(items, key=round_order):
@@ -200,16 +204,15 @@ class RefreshWorkflow:
                 item.finish(ItemStatus.TIMED_OUT, iso(now), "not started before the deadline")
             elif remaining() < TIME_RESERVE_MS:
                 cut_short = True  # judged in the round that comes straight after
-            else:
-                # Cut by the budget in this round: no more asking it (each ask a write).
-                cut_here = run.budget_until != held_before and budget_cut(run, now)
-                if not cut_here and asks(run, item, now, turn, resume, self.settings):
-                    self._step(run, item, now, turn)
-                    asked = not budget_cut(run, now) or run.budget_until == held_before
-                    if run.resume_at is None and not asked:
-                        # A chain of cut rounds keeps the first cut's time: the items it
-                        # skips were asked at most one poll interval ago, never longer.
-                        run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
+            # Cut by the budget in this round: no more asking it (each ask a write).
+            elif not cut_here() and asks(run, item, now, turn, resume, self.settings):
+                self._step(run, item, now, turn)
+                asked = not cut_here()
+                if run.resume_at is None and not asked:
+                    # A chain of cut rounds keeps the first cut's time: the items it
+                    # skips were asked at most one poll interval ago, never longer.
+                    run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
+            if not cut_short or asked:
                 self._expire(run, item, now, asked)
             if item.key["sk"] in unsaved:
                 self.runs.add_item(item)
