@@ -5,7 +5,13 @@ from typing import Any
 
 from banksync.okra.announcements import announcement_of, reauthorisation_of
 from banksync.okra.webhooks import event_key, normalise
-from banksync.provider.announcements import Announcement, IndexedWebhook, Reauthorised
+from banksync.provider.announcements import (
+    AccountLinked,
+    Announcement,
+    IndexedWebhook,
+    ReauthNeeded,
+    Reauthorised,
+)
 
 
 class OkraWebhooks:
@@ -15,8 +21,17 @@ class OkraWebhooks:
     def indexed(self, payload: Mapping[str, Any]) -> IndexedWebhook:
         return normalise(payload)
 
-    def announcement(self, event: dict[str, Any]) -> Announcement | None:
-        return announcement_of(event)
+    def announcements(self, event: dict[str, Any]) -> tuple[Announcement, ...]:
+        news = announcement_of(event)
+        return (news,) if news is not None else ()
 
     def reauthorisation(self, event: dict[str, Any]) -> Reauthorised | None:
         return reauthorisation_of(event)
+
+    def reauth_needed(self, event: dict[str, Any]) -> ReauthNeeded | None:
+        # Okra says so in a refresh's answer, never in a webhook of its own.
+        return None
+
+    def account_linked(self, event: dict[str, Any]) -> AccountLinked | None:
+        # Okra's accounts are learned by customer (accounts_by_customer).
+        return None

@@ -58,13 +58,36 @@ class Announcement:
 
 @dataclass(frozen=True, slots=True)
 class Reauthorised:
-    """The customer re-authorised at a bank: its accounts' refresh holds can lift."""
+    """The customer re-authorised at a bank (or one account): the refresh holds lift."""
 
     event_id: str
     customer_id: str | None
     bank_id: str | None
     record_id: str
     at: str
+    account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReauthNeeded:
+    """The provider says an account can be refreshed only after its customer
+    re-authorises: scheduled refreshes skip it until a Reauthorised lifts the mark."""
+
+    event_id: str
+    account_id: str
+    at: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLinked:
+    """A customer linked an account at the provider: banksync registers it."""
+
+    event_id: str
+    account_id: str
+    customer_id: str | None
+    at: str
+    reference: str | None = None
 
 
 class WebhookReader(Protocol):
@@ -76,8 +99,15 @@ class WebhookReader(Protocol):
     def indexed(self, payload: Mapping[str, Any]) -> IndexedWebhook:
         """The fields banksync indexes; nothing here rejects a payload."""
 
-    def announcement(self, event: dict[str, Any]) -> Announcement | None:
-        """The data news of the stored webhook ``event``, or None if it is not any."""
+    def announcements(self, event: dict[str, Any]) -> tuple[Announcement, ...]:
+        """The data news of the stored webhook ``event``, one per product it is about
+        (none if it is not data news)."""
 
     def reauthorisation(self, event: dict[str, Any]) -> Reauthorised | None:
         """The re-authorisation the stored webhook ``event`` reports, if it is one."""
+
+    def reauth_needed(self, event: dict[str, Any]) -> ReauthNeeded | None:
+        """The re-authorisation the stored webhook ``event`` asks for, if it does."""
+
+    def account_linked(self, event: dict[str, Any]) -> AccountLinked | None:
+        """The account the stored webhook ``event`` says was linked, if it does."""

@@ -46,10 +46,12 @@ class PushListener:
         self.settings, self.wake, self.sfn, self.clock = settings, wake, sfn, clock
 
     def on_event(self, event: dict[str, Any]) -> str:
-        """What the stored webhook ``event`` led to (logged, and told to tests)."""
-        webhook = webhook_reader().announcement(event)
-        if webhook is None:
-            return "ignored"
+        """What the stored webhook ``event`` led to (logged, and told to tests); for a
+        webhook about several products, what each led to, in order."""
+        outcomes = [self._on_news(news) for news in webhook_reader().announcements(event)]
+        return ",".join(outcomes) or "ignored"
+
+    def _on_news(self, webhook: Announcement) -> str:
         if webhook.deletion:
             return self._remove(webhook)
         if not webhook.record_id:
