@@ -1,4 +1,4 @@
-"""POST /webhooks/okra: the provider's webhooks, authenticated and stored once.
+"""POST /webhooks/<provider>: each provider's webhooks, authenticated and stored once.
 
 API Gateway routes this one route here, so the function reads the HTTP API
 event as it comes instead of loading Powertools' event handler (every
@@ -20,7 +20,7 @@ from banksync.inbound.settings import ReceiverSettings
 from banksync.observability import logger, metrics
 
 receiver = WebhookReceiver.from_settings(ReceiverSettings.from_environ())
-ROUTE = "/webhooks/okra"
+ROUTE = "/webhooks/"
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -29,12 +29,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     method = ((event.get("requestContext") or {}).get("http") or {}).get("method")
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     try:
-        if method != "POST" or event.get("rawPath") != ROUTE:
-            raise ApiError(404, "not_found", f"only POST {ROUTE} is served here")
+        path = str(event.get("rawPath") or "")
+        provider = path.removeprefix(ROUTE)
+        if method != "POST" or not path.startswith(ROUTE) or "/" in provider:
+            raise ApiError(404, "not_found", f"only POST {ROUTE}<provider> is served here")
         receipt = receiver.receive(
+            provider,
             request_body(event.get("body"), bool(event.get("isBase64Encoded"))),
             headers.get("content-type"),
-            headers.get("authorization"),
+            headers,
         )
     except ApiError as error:
         return error.to_response()

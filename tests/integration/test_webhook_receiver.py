@@ -131,7 +131,7 @@ def test_missing_token_is_401(receiver: ModuleType, stored_events: Any) -> None:
 def test_unreadable_secret_is_503_never_open(
     aws: boto3.Session, receiver: ModuleType, stored_events: Any
 ) -> None:
-    secret = receiver.receiver._verifier._secret_name
+    secret = receiver.receiver._verifiers["okra"]._secret_name
     aws.client("secretsmanager").delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
     response = invoke(receiver, load_event("webhook_auth_success.json"))
     assert response["statusCode"] == 503

@@ -18,25 +18,20 @@ Keys (single-table design):
   ``pk=ACCOUNT#<account>, sk=EVENT#<at>#<kind>``.
 """
 
-import hashlib
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from banksync.bankdata.accounts import ACCOUNT_SHARDS, AccountRegistry
 from banksync.bankdata.freshness import AccountFreshness
 from banksync.bankdata.removals import TransactionRemovals
 from banksync.bankdata.transactions import TransactionRows
 from banksync.clock import Clock, utc_now
 from banksync.dynamo import from_item, to_item
 from banksync.provider.model import ProviderAccount
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName
 from banksync.provider_registry import row_reader
-
-ACCOUNT_SHARDS = 16
-
-
-def account_shard(account_id: str) -> str:
-    return f"ACCOUNTS#{int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % ACCOUNT_SHARDS}"
 
 
 class BankDataStore:
@@ -46,37 +41,20 @@ class BankDataStore:
         self.freshness = AccountFreshness(table_name, self._client)
         self.rows = TransactionRows(table_name, self._client, clock)
         self.removals = TransactionRemovals(self.rows)
+        self.registry = AccountRegistry(table_name, self._client)
 
-    def register_account(self, account: ProviderAccount, at: str) -> None:
+    def register_account(
+        self, account: ProviderAccount, at: str, provider: ProviderName = DEFAULT_PROVIDER
+    ) -> None:
         """Record what the provider says of the account; a re-authorisation mark stays."""
-        values = {
-            "gsi1pk": f"CUSTOMER#{account.customer_id}",
-            "gsi1sk": f"ACCOUNT#{account.bank_id}#{account.account_id}",
-            "gsi2pk": account_shard(account.account_id),
-            "gsi2sk": account.account_id,
-            "kind": "account",
-            "entity": "account",
-            "schema_version": 1,
-            "account_id": account.account_id,
-            "customer_id": account.customer_id,
-            "bank_id": account.bank_id,
-            "bank_name": account.bank_name,
-            "nuban": account.nuban,
-            "name": account.name,
-            "currency": account.currency,
-        }
-        names = {f"#{key}": key for key in values}
-        self._client.update_item(
-            TableName=self._table,
-            Key=to_item({"pk": f"ACCOUNT#{account.account_id}", "sk": "PROFILE"}),
-            UpdateExpression="SET "
-            + ", ".join(f"#{key} = :{key}" for key in values)
-            + ", registered_at = if_not_exists(registered_at, :at)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_item(
-                {**{f":{key}": value for key, value in values.items()}, ":at": at}
-            ),
-        )
+        self.registry.register(account, at, provider, only_new=False)
+
+    def register_new_account(
+        self, account: ProviderAccount, at: str, provider: ProviderName
+    ) -> bool:
+        """Register an account banksync has not met; False when it had (what is stored
+        already says more than a linking webhook)."""
+        return self.registry.register(account, at, provider, only_new=True)
 
     def all_accounts(self) -> list[dict[str, Any]]:
         accounts: list[dict[str, Any]] = []
@@ -134,8 +112,16 @@ class BankDataStore:
 
     def clear_reauth(self, customer_id: str, bank_id: str, at: str, record: str) -> list[str]:
         """The customer re-authorised at the bank (at ``at``): lift holds set before then."""
+        return self._clear_reauth(self.customer_accounts(customer_id, bank_id), at, record)
+
+    def clear_reauth_of(self, account_ids: list[str], at: str, record: str) -> list[str]:
+        """The customer re-authorised these accounts (at ``at``): lift holds set before then."""
+        accounts = [self.account(account_id) for account_id in account_ids]
+        return self._clear_reauth([a for a in accounts if a is not None], at, record)
+
+    def _clear_reauth(self, accounts: list[dict[str, Any]], at: str, record: str) -> list[str]:
         cleared = []
-        for account in self.customer_accounts(customer_id, bank_id):
+        for account in accounts:
             held_before = account.get("reauth_required_at") and account["reauth_required_at"] <= at
             try:
                 self._client.update_item(

@@ -4,6 +4,7 @@ Stored first, answered second: a receipt exists only for a webhook that is in
 the EventsTable, so a store failure surfaces as a 5xx and the provider retries.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Self
@@ -18,6 +19,8 @@ from banksync.inbound.indexable import indexable
 from banksync.inbound.request import bearer_token, parse_json_object
 from banksync.inbound.settings import ReceiverSettings
 from banksync.observability import logger, metrics
+from banksync.provider.announcements import WebhookCredential
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName, is_provider_name
 from banksync.provider_registry import webhook_reader
 
 
@@ -33,36 +36,53 @@ class Receipt:
 class WebhookReceiver:
     def __init__(
         self,
-        verifier: WebhookTokenVerifier,
+        verifiers: Mapping[ProviderName, WebhookTokenVerifier],
         inbox: EventInbox,
         retention: timedelta,
         clock: Clock = utc_now,
     ) -> None:
-        self._verifier = verifier
+        self._verifiers = verifiers
         self._inbox = inbox
         self._retention = retention
         self._clock = clock
 
     @classmethod
     def from_settings(cls, settings: ReceiverSettings) -> Self:
+        cache = settings.token_cache_seconds
         return cls(
-            WebhookTokenVerifier(settings.webhook_token_secret, settings.token_cache_seconds),
+            {
+                name: WebhookTokenVerifier(arn, cache)
+                for name, arn in settings.webhook_secrets.items()
+            },
             EventInbox(settings.events_table_name),
             timedelta(days=settings.event_retention_days),
         )
 
-    def receive(self, body: bytes, content_type: str | None, authorization: str | None) -> Receipt:
+    def receive(
+        self, provider: str, body: bytes, content_type: str | None, headers: Mapping[str, str]
+    ) -> Receipt:
+        """Store the webhook ``provider`` sent (``headers`` with lower-case names)."""
         try:
-            return self._receive(body, content_type, authorization)
+            return self._receive(provider, body, content_type, headers)
         except ApiError as rejection:
             _count_rejection(rejection.code)
             raise
 
-    def _receive(self, body: bytes, content_type: str | None, authorization: str | None) -> Receipt:
-        self._verifier.verify(bearer_token(authorization))
+    def _receive(
+        self, provider: str, body: bytes, content_type: str | None, headers: Mapping[str, str]
+    ) -> Receipt:
+        verifier = self._verifiers.get(provider) if is_provider_name(provider) else None
+        if verifier is None or not is_provider_name(provider):
+            raise ApiError(
+                404, "not_found", f"provider {provider} is not switched on in this stack"
+            )
+        webhooks = webhook_reader(provider)
+        verifier.verify(_presented(webhooks.credential, headers), webhooks.credential)
         payload, text = parse_json_object(body, content_type)
-        webhooks = webhook_reader()
         event_id = webhooks.event_key(payload)
+        if provider != DEFAULT_PROVIDER:
+            # Two providers' keys never meet: a webhook's key is its provider's.
+            event_id = f"{provider}:{event_id}"
         fields, unindexed = indexable(webhooks.indexed(payload).present_fields())
         received_at = self._clock()
         item: dict[str, str | int] = {
@@ -71,6 +91,7 @@ class WebhookReceiver:
             "event_id": event_id,
             "entity": "inbound_webhook",
             "schema_version": 1,
+            **({"provider": provider} if provider != DEFAULT_PROVIDER else {}),
             "received_at": iso(received_at),
             "expires_at": int((received_at + self._retention).timestamp()),
             "payload": text,
@@ -85,6 +106,11 @@ class WebhookReceiver:
             extra={"event_id": event_id, **_log_fields(fields)},
         )
         return Receipt(event_id=event_id, duplicate=not stored)
+
+
+def _presented(credential: WebhookCredential, headers: Mapping[str, str]) -> str | None:
+    value = headers.get(credential.header)
+    return bearer_token(value) if credential.bearer else value
 
 
 def _log_fields(fields: dict[str, str]) -> dict[str, str]:

@@ -11,10 +11,14 @@ from banksync.provider.announcements import (
     IndexedWebhook,
     ReauthNeeded,
     Reauthorised,
+    WebhookCredential,
 )
 
 
 class OkraWebhooks:
+    # Okra does not sign webhooks: its dashboard sends a static bearer token.
+    credential = WebhookCredential("authorization", bearer=True)
+
     def event_key(self, payload: Mapping[str, Any]) -> str:
         return event_key(payload)
 

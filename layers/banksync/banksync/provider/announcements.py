@@ -90,8 +90,20 @@ class AccountLinked:
     reference: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookCredential:
+    """Where a provider's webhooks carry the shared secret banksync checks them by."""
+
+    header: str  # lower case
+    bearer: bool = False  # the header reads "Bearer <secret>"
+
+
 class WebhookReader(Protocol):
-    """How a provider's inbound webhooks are keyed, indexed and read as news."""
+    """How a provider's inbound webhooks are authenticated, keyed, indexed and read."""
+
+    @property
+    def credential(self) -> WebhookCredential:
+        """The header the provider's webhooks carry their shared secret in."""
 
     def event_key(self, payload: Mapping[str, Any]) -> str:
         """A key equal for every delivery of one webhook and different for any other."""

@@ -21,6 +21,7 @@ from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
 from banksync.provider.announcements import Announcement
+from banksync.provider.names import provider_of
 from banksync.provider_registry import webhook_reader
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
@@ -48,7 +49,9 @@ class PushListener:
     def on_event(self, event: dict[str, Any]) -> str:
         """What the stored webhook ``event`` led to (logged, and told to tests); for a
         webhook about several products, what each led to, in order."""
-        outcomes = [self._on_news(news) for news in webhook_reader().announcements(event)]
+        outcomes = [
+            self._on_news(news) for news in webhook_reader(provider_of(event)).announcements(event)
+        ]
         return ",".join(outcomes) or "ignored"
 
     def _on_news(self, webhook: Announcement) -> str:

@@ -18,8 +18,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from banksync.bankdata.accounts import ACCOUNT_SHARDS
 from banksync.bankdata.freshness import stale_products
-from banksync.bankdata.store import ACCOUNT_SHARDS, BankDataStore
+from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
 from banksync.provider.model import PRODUCTS
