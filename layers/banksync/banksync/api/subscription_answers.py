@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from banksync.api.answers import PAGING_NOTE, Described, no_default
 from banksync.api.described import TIME
 from banksync.provider.model import Product
+from banksync.provider.names import ProviderName
 from banksync.subscriptions.intervals import Interval
 
 MAX_OVERLAP_HOURS = 24 * 7
@@ -45,7 +46,10 @@ class DeliverySource(Described):
 
 
 class SubscriptionView(Described):
-    subscription_id: str = Field(description="derived from (customer, bank): one per pair")
+    subscription_id: str = Field(
+        description="derived from (provider, customer, bank): one per tuple"
+    )
+    provider: ProviderName = Field(description="where the customer's accounts are linked")
     customer: str
     products: list[Product]
     interval: Interval

@@ -30,7 +30,7 @@ from banksync.bankdata.transactions import TransactionRows
 from banksync.clock import Clock, utc_now
 from banksync.dynamo import from_item, to_item
 from banksync.provider.model import ProviderAccount
-from banksync.provider.names import DEFAULT_PROVIDER, ProviderName
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName, named
 from banksync.provider_registry import row_reader
 
 
@@ -180,12 +180,18 @@ class BankDataStore:
         return self._query_index(f"CUSTOMER#{customer_id}", prefix)
 
     def save_balance(
-        self, account_id: str, balance: dict[str, Any], as_of: str, fetched_at: str
+        self,
+        account_id: str,
+        balance: dict[str, Any],
+        as_of: str,
+        fetched_at: str,
+        provider: ProviderName = DEFAULT_PROVIDER,
     ) -> bool:
         """Store a balance taken at ``as_of`` (when its refresh started); False if the
         latest balance is newer already. History is keyed by ``as_of``: a retry
         rewrites the same entry."""
-        normalised = row_reader().balance(balance, account_id, as_of)
+        rows = row_reader(provider)
+        normalised = rows.balance(balance, account_id, as_of)
         record = {
             "kind": "balance",
             "entity": "balance",
@@ -193,10 +199,11 @@ class BankDataStore:
             "ledger": normalised["ledger"],
             "available": normalised["available"],
             "account_id": account_id,
-            **row_reader().balance_summary(balance),
+            **rows.balance_summary(balance),
             "as_of": as_of,
             "fetched_at": fetched_at,
             "balance": balance,
+            **named(provider),
         }
         pk = f"ACCOUNT#{account_id}"
         history = to_item({"pk": pk, "sk": f"BALANCE#{as_of}", **record})
@@ -220,11 +227,15 @@ class BankDataStore:
         return from_item(found["Item"]) if "Item" in found else None
 
     def save_transactions(
-        self, account_id: str, transactions: list[dict[str, Any]], as_of: str
+        self,
+        account_id: str,
+        transactions: list[dict[str, Any]],
+        as_of: str,
+        provider: ProviderName = DEFAULT_PROVIDER,
     ) -> tuple[int, int]:
         """Upsert by provider id; returns (new, updated). Unchanged ones are not rewritten,
         and a refresh older than the one that last wrote a transaction never overwrites it."""
-        return self.rows.save(account_id, transactions, as_of)
+        return self.rows.save(account_id, transactions, as_of, provider)
 
     def transactions(self, account_id: str) -> list[dict[str, Any]]:
         return self._query_index(f"TXNS#{account_id}", "")

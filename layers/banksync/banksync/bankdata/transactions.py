@@ -32,6 +32,7 @@ from typing import Any
 from banksync.clock import Clock, iso, utc_now
 from banksync.dynamo import conditional, get_many, to_item
 from banksync.feed.changes import Change, ChangeConflictError, ChangeLog
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName, named
 from banksync.provider.records import SCHEMA_VERSION, TRANSACTION_FIELDS
 from banksync.provider_registry import row_reader
 
@@ -71,17 +72,24 @@ class TransactionRows:
         self._clock = clock
         self.log = ChangeLog(table_name, client)
 
-    def save(self, account_id: str, rows: Iterable[dict[str, Any]], as_of: str) -> tuple[int, int]:
+    def save(
+        self,
+        account_id: str,
+        rows: Iterable[dict[str, Any]],
+        as_of: str,
+        provider: ProviderName = DEFAULT_PROVIDER,
+    ) -> tuple[int, int]:
         """Upsert by provider id; (new, updated). Unchanged rows are not written, and a
         refresh older than the one that last wrote a row never overwrites it."""
         listed: dict[str, dict[str, Any]] = {}
+        reader = row_reader(provider)
         for row in rows:
-            provider_id = (row_reader().transaction(row, account_id) or {}).get("transaction_id")
+            provider_id = (reader.transaction(row, account_id) or {}).get("transaction_id")
             if provider_id:
                 listed[provider_id] = row  # listed twice: the later one stands
 
         def plan() -> list[Change]:
-            return self._plan_upserts(account_id, listed, as_of)
+            return self._plan_upserts(account_id, listed, as_of, provider)
 
         written = self.log.write(account_id, plan, iso(self._clock())) if listed else []
         return (
@@ -146,7 +154,11 @@ class TransactionRows:
         )
 
     def _plan_upserts(
-        self, account_id: str, listed: dict[str, dict[str, Any]], as_of: str
+        self,
+        account_id: str,
+        listed: dict[str, dict[str, Any]],
+        as_of: str,
+        provider: ProviderName = DEFAULT_PROVIDER,
     ) -> list[Change]:
         pending_ids = {
             str(raw["pending_transaction_id"])
@@ -163,7 +175,7 @@ class TransactionRows:
         replaced: set[str] = set()
         for provider_id, raw in listed.items():
             old = stored.get(provider_id)
-            row = _row(account_id, raw, as_of, profile.get("currency"))
+            row = _row(account_id, raw, as_of, profile.get("currency"), provider)
             if old is None:
                 changes.append(Change("added", provider_id, row, "attribute_not_exists(pk)"))
             elif (
@@ -202,9 +214,11 @@ class TransactionRows:
         return {str(item["sk"]).removeprefix("TXN#"): item for item in items}
 
 
-def _row(account_id: str, raw: dict[str, Any], as_of: str, account_currency: Any) -> dict[str, Any]:
+def _row(
+    account_id: str, raw: dict[str, Any], as_of: str, account_currency: Any, provider: ProviderName
+) -> dict[str, Any]:
     currency = account_currency if isinstance(account_currency, str) else None
-    rows = row_reader()
+    rows = row_reader(provider)
     fields = rows.transaction(raw, account_id, currency) or {}
     provider_id = fields["transaction_id"]
     listed_at = fields.get("booked_at") or rows.booked_text(raw)
@@ -219,6 +233,7 @@ def _row(account_id: str, raw: dict[str, Any], as_of: str, account_currency: Any
         "transaction": raw,
         "as_of": as_of,
         "first_seen_at": as_of,
+        **named(provider),
     }
 
 

@@ -66,10 +66,14 @@ class ProviderBudget:
         rate_per_minute: int,
         client: Any,
         clock: Callable[[], float] = time.time,
+        provider: str = "okra",
     ) -> None:
         if rate_per_minute < 1:
             raise ValueError("the provider rate must be at least 1 request per minute")
         self._table, self._client, self.clock = table_name, client, clock
+        # Each provider's limit is its own. The first provider's budget kept the key it
+        # had before a second one came, so no stored window is orphaned.
+        self.pk = "BUDGET" if provider == "okra" else f"BUDGET#{provider}"
         self.window_seconds = max(MIN_WINDOW_SECONDS, 60 * WINDOW_CALLS / rate_per_minute)
         self.window_calls = round(rate_per_minute * self.window_seconds / 60)
         self.reserved_calls = max(1, self.window_calls // 10)
@@ -156,7 +160,7 @@ class ProviderBudget:
         return math.floor(now / self.window_seconds) * self.window_seconds
 
     def _key(self, start: float) -> dict[str, Any]:
-        return to_item({"pk": "BUDGET", "sk": f"WINDOW#{start:.3f}"})
+        return to_item({"pk": self.pk, "sk": f"WINDOW#{start:.3f}"})
 
     def _expiry(self, start: float) -> int:
         return int(start + self.window_seconds) + 3600

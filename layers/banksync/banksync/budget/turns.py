@@ -39,7 +39,7 @@ class BudgetTurns:
         # the window (``limiter``), and a turn that comes early costs one short round.
         cap = budget.window_calls
         length = budget.window_seconds * min(max(calls, 1), cap) / cap
-        key = to_item({"pk": "BUDGET", "sk": f"TURNS#{priority}"})
+        key = to_item({"pk": budget.pk, "sk": f"TURNS#{priority}"})
         for _ in range(ATTEMPTS):
             now = budget.clock()
             found = budget.client.get_item(TableName=budget.table, Key=key, ConsistentRead=True)

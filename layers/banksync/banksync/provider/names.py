@@ -26,3 +26,9 @@ def provider_of(stored: Mapping[str, Any]) -> ProviderName:
     named came from the default one)."""
     value = stored.get("provider")
     return value if is_provider_name(value) else DEFAULT_PROVIDER
+
+
+def named(provider: ProviderName) -> dict[str, str]:
+    """The ``provider`` attribute of a stored item: absent for the default provider,
+    as on every item stored before a second one."""
+    return {} if provider == DEFAULT_PROVIDER else {"provider": provider}

@@ -21,13 +21,13 @@ def store_pushed_data(
     bank: BankDataStore, update: PushedUpdate, data: dict[str, Any], at: str
 ) -> None:
     """Store ``data`` and finish ``update``; LookupError when no account can be told."""
-    rows = row_reader()
+    rows = row_reader(update.provider)
     pushed = rows.pushed_rows(as_product(update.product), data)
     if update.product == "balance":
         balance = pushed[0]
         account_id = balance.account_id or _only_account(bank, update)
         _ensure_account(bank, update, account_id, balance.hints, at)
-        bank.save_balance(account_id, balance.raw, update.as_of, at)
+        bank.save_balance(account_id, balance.raw, update.as_of, at, update.provider)
         update.balance = rows.balance_summary(balance.raw)
         accounts = [account_id]
     else:
@@ -46,7 +46,7 @@ def store_pushed_data(
             hints = account_rows[0].hints if account_rows else AccountHints()
             _ensure_account(bank, update, account_id, hints, at)
             raw = [row.raw for row in account_rows]
-            added, changed = bank.save_transactions(account_id, raw, update.as_of)
+            added, changed = bank.save_transactions(account_id, raw, update.as_of, update.provider)
             new, updated = new + added, updated + changed
         update.new_transactions, update.updated_transactions = new, updated
         accounts = list(by_account)
@@ -85,4 +85,5 @@ def _ensure_account(
             currency=hints.currency,
         ),
         at,
+        update.provider,
     )

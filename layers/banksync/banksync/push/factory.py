@@ -3,8 +3,7 @@
 import boto3
 
 from banksync.bankdata.store import BankDataStore
-from banksync.budget.limiter import ProviderBudget
-from banksync.provider_registry import build_provider
+from banksync.provider_desk import ProviderDesk
 from banksync.push.fetcher import PushFetcher
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
@@ -14,11 +13,14 @@ from banksync.push.updates import PushedUpdateStore
 def build_fetcher(settings: PushSettings) -> PushFetcher:
     dynamodb = boto3.client("dynamodb")
     table = settings.data_table_name
+    desk = ProviderDesk(settings.every_provider, table, dynamodb)
+    first = settings.provider.name
     return PushFetcher(
         PushedUpdateStore(table, dynamodb),
-        build_provider(settings.provider),
+        desk.provider(first),
         BankDataStore(table, dynamodb),
         PushQueue(settings.push_queue_url, boto3.client("sqs")),
-        ProviderBudget(table, settings.provider.rate_per_minute, dynamodb),
+        desk.budget(first),
         settings,
+        desk=desk,
     )

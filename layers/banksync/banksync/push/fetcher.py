@@ -7,7 +7,7 @@ queue with a delay, and the message in hand is done.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import ProviderBudget
@@ -19,11 +19,15 @@ from banksync.provider.errors import (
     RateLimitedError,
 )
 from banksync.provider.model import NotReady, Ready, ReauthRequired, as_product
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName, ProviderOffError
 from banksync.provider.port import Provider
 from banksync.push.collected import store_pushed_data
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
 from banksync.push.updates import PushedUpdate, PushedUpdateStore
+
+if TYPE_CHECKING:
+    from banksync.provider_desk import ProviderDesk
 
 
 class PushFetcher:
@@ -36,15 +40,26 @@ class PushFetcher:
         budget: ProviderBudget,
         settings: PushSettings,
         clock: Clock = utc_now,
+        desk: "ProviderDesk | None" = None,
     ) -> None:
         self.updates, self.provider, self.bank = updates, provider, bank
         self.queue, self.budget, self.settings, self.clock = queue, budget, settings, clock
+        # Another provider's updates are fetched with its own client and budget.
+        self.desk, self.served = desk, DEFAULT_PROVIDER
+
+    def _serve(self, name: ProviderName) -> None:
+        if name != self.served:
+            if self.desk is None:
+                raise ProviderOffError(name)
+            self.provider, self.budget = self.desk.provider(name), self.desk.budget(name)
+            self.served = name
 
     def handle(self, message: dict[str, Any]) -> str:
         """What became of the update ``message`` names."""
         update = self.updates.get(str(message.get("record_id")), str(message.get("product")))
         if update is None or update.terminal:
             return "done already"
+        self._serve(update.provider)
         budget = self.budget
         self.provider.admit_with(lambda: budget.take("pushed"))  # every call, pages too
         now = self.clock()

@@ -21,7 +21,7 @@ from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
 from banksync.provider.announcements import Announcement
-from banksync.provider.names import provider_of
+from banksync.provider.names import ProviderName, provider_of
 from banksync.provider_registry import webhook_reader
 from banksync.push.queue import PushQueue
 from banksync.push.settings import PushSettings
@@ -49,12 +49,11 @@ class PushListener:
     def on_event(self, event: dict[str, Any]) -> str:
         """What the stored webhook ``event`` led to (logged, and told to tests); for a
         webhook about several products, what each led to, in order."""
-        outcomes = [
-            self._on_news(news) for news in webhook_reader(provider_of(event)).announcements(event)
-        ]
-        return ",".join(outcomes) or "ignored"
+        provider = provider_of(event)
+        news = webhook_reader(provider).announcements(event)
+        return ",".join(self._on_news(each, provider) for each in news) or "ignored"
 
-    def _on_news(self, webhook: Announcement) -> str:
+    def _on_news(self, webhook: Announcement, provider: ProviderName) -> str:
         if webhook.deletion:
             return self._remove(webhook)
         if not webhook.record_id:
@@ -66,7 +65,7 @@ class PushListener:
             return "own_refresh"
         if webhook.nothing_new:
             return self._nothing_new(webhook)
-        return self._queue(webhook, webhook.record_id)
+        return self._queue(webhook, webhook.record_id, provider)
 
     def _own_items(self, record_id: str) -> list[RefreshItem]:
         """banksync's own items for this record that are open, or finished so recently
@@ -99,7 +98,7 @@ class PushListener:
                 logger.info("wake too late", extra={"code": code})
             logger.info("refresh woken", extra={"refresh_id": item.refresh_id})
 
-    def _queue(self, webhook: Announcement, record_id: str) -> str:
+    def _queue(self, webhook: Announcement, record_id: str, provider: ProviderName) -> str:
         now = self.clock()
         update = PushedUpdate(
             record_id=record_id,
@@ -111,6 +110,7 @@ class PushListener:
             customer_id=webhook.customer_id,
             bank_id=webhook.bank_id,
             account_id=webhook.account_id,
+            provider=provider,
         )
         window_start = iso(now - timedelta(seconds=self.settings.duplicate_window_seconds))
         # A fetch still queued well past its deadline was lost (its message dead-lettered).

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Self
 
 from banksync.environment import env_int, env_str
-from banksync.provider.settings import ProviderSettings
+from banksync.provider.settings import ProviderSettings, ProvidersSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +20,21 @@ class PushSettings:
     max_unavailable_attempts: int = 5
     # Two webhooks for one record's product this close together are one update.
     duplicate_window_seconds: int = 600
+    # Every switched-on provider (None: ``provider`` alone).
+    providers: ProvidersSettings | None = None
+
+    @property
+    def every_provider(self) -> ProvidersSettings:
+        return self.providers or ProvidersSettings((self.provider,))
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        providers = ProvidersSettings.from_environ(environ)
         return cls(
             data_table_name=env_str("DATA_TABLE_NAME", environ),
             push_queue_url=env_str("PUSH_QUEUE_URL", environ),
-            provider=ProviderSettings.from_environ(environ),
+            provider=providers.each[0],
+            providers=providers,
             deadline_seconds=env_int("PUSH_DEADLINE_SECONDS", 1800, 60, environ),
         )
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Self
 
 from banksync.dynamo import conditional, from_item, to_item
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName, named, provider_of
 
 QUEUED = "queued"
 TERMINAL = frozenset({"succeeded", "failed", "reauth_required", "timed_out"})
@@ -36,6 +37,7 @@ class PushedUpdate:
     new_transactions: int | None = None
     updated_transactions: int | None = None
     balance: dict[str, Any] | None = None
+    provider: ProviderName = DEFAULT_PROVIDER
 
     @property
     def update_id(self) -> str:
@@ -53,7 +55,8 @@ class PushedUpdate:
     def to_record(self) -> dict[str, Any]:
         return {
             **self.key,
-            **asdict(self),
+            **{k: v for k, v in asdict(self).items() if k != "provider"},
+            **named(self.provider),
             "kind": "pushed_update",
             "entity": "pushed_update",
             "schema_version": 1,
@@ -66,7 +69,8 @@ class PushedUpdate:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:
-        return cls(**{k: v for k, v in record.items() if k in cls.__dataclass_fields__})
+        fields = {k: v for k, v in record.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "provider": provider_of(record)})
 
     def finish(self, status: str, at: str, reason: str | None = None) -> None:
         self.status, self.finished_at, self.reason = status, at, reason

@@ -5,6 +5,7 @@ from typing import Any, Self
 
 from banksync.budget.limiter import PRIORITIES, Priority
 from banksync.provider.model import PRODUCTS
+from banksync.provider.names import DEFAULT_PROVIDER, PROVIDER_NAMES, ProviderName, is_provider_name
 from banksync.refresh.settings import WorkflowSettings
 
 # The longest deadline a run may be given: the template's RefreshDeadlineSeconds
@@ -39,6 +40,7 @@ class StartRequest:
     deadline_seconds: int = 900
     priority: Priority = "scheduled"
     sweep_id: str | None = None
+    provider: ProviderName = DEFAULT_PROVIDER
 
     @classmethod
     def parse(cls, event: dict[str, Any], settings: WorkflowSettings) -> Self:
@@ -63,6 +65,7 @@ class StartRequest:
             deadline_seconds=_deadline(event.get("deadline_seconds"), settings.deadline_seconds),
             priority=parse_priority(event.get("priority")),
             sweep_id=str(event["sweep_id"]) if event.get("sweep_id") else None,
+            provider=parse_provider(event.get("provider")),
         )
 
     def summary(self) -> dict[str, Any]:
@@ -75,6 +78,8 @@ class StartRequest:
             summary["items"] = len(self.items)
         if self.sweep_id:
             summary["sweep_id"] = self.sweep_id
+        if self.provider != DEFAULT_PROVIDER:
+            summary["provider"] = self.provider
         return summary
 
 
@@ -131,3 +136,12 @@ def _customer(raw: Any, default_products: tuple[str, ...]) -> CustomerSpec:
         _products(raw.get("products")) if raw.get("products") else default_products,
         raw.get("subscription_id") or None,
     )
+
+
+def parse_provider(raw: object) -> ProviderName:
+    """Every item of a run is one provider's (absent: the default one)."""
+    if raw is None:
+        return DEFAULT_PROVIDER
+    if not is_provider_name(raw):
+        raise ValueError(f"provider must be one of {', '.join(PROVIDER_NAMES)}")
+    return raw

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Self
 
 from banksync.environment import env_int, env_str
-from banksync.provider.settings import ProviderSettings
+from banksync.provider.settings import ProviderSettings, ProvidersSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +25,20 @@ class WorkflowSettings:
     webhook_fallback_seconds: int = 600
     # Webhooks are relied on while one announced a record this recently.
     webhook_trust_seconds: int = 3600
+    # Every switched-on provider (None: ``provider`` alone).
+    providers: ProvidersSettings | None = None
+
+    @property
+    def every_provider(self) -> ProvidersSettings:
+        return self.providers or ProvidersSettings((self.provider,))
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        providers = ProvidersSettings.from_environ(environ)
         return cls(
             data_table_name=env_str("DATA_TABLE_NAME", environ),
-            provider=ProviderSettings.from_environ(environ),
+            provider=providers.each[0],
+            providers=providers,
             initial_wait_seconds=env_int("REFRESH_INITIAL_WAIT_SECONDS", 30, 0, environ),
             poll_interval_seconds=env_int("REFRESH_POLL_INTERVAL_SECONDS", 15, 1, environ),
             max_wait_seconds=env_int("REFRESH_MAX_WAIT_SECONDS", 120, 1, environ),

@@ -1,29 +1,50 @@
 """One provider call for one item at a time, and where its result is stored."""
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from banksync.bankdata.store import BankDataStore
 from banksync.budget.limiter import Priority, ProviderBudget
 from banksync.budget.purse import BudgetPurse
 from banksync.budget.turns import BudgetTurns
 from banksync.provider.model import Failed, Ready, ReauthRequired, Started, as_product
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName, ProviderOffError
 from banksync.provider.port import Provider
 from banksync.provider_registry import row_reader
 from banksync.refresh.model import ItemStatus, RefreshItem
 from banksync.refresh.request import ItemSpec, StartRequest
 
+if TYPE_CHECKING:
+    from banksync.provider_desk import ProviderDesk
+
 
 class ItemSteps:
     def __init__(
-        self, provider: Provider, bank: BankDataStore, budget: ProviderBudget | None = None
+        self,
+        provider: Provider,
+        bank: BankDataStore,
+        budget: ProviderBudget | None = None,
+        desk: "ProviderDesk | None" = None,
     ) -> None:
         self.provider = provider
         self.bank = bank
         self.priority: Priority = "scheduled"
         self.budget = budget
+        self.desk = desk
+        self.provider_name: ProviderName = DEFAULT_PROVIDER
         # What this round stored, by account and product: marked on the profile at
         # the round's end (``mark_stored``), one write per account.
         self.stored: dict[str, dict[str, str]] = {}
+
+    def serve(self, name: ProviderName, priority: Priority) -> None:
+        """From here on, calls go to provider ``name`` through its own budget, each
+        taking a budget token at ``priority``."""
+        if name != self.provider_name:
+            if self.desk is None:
+                raise ProviderOffError(name)
+            self.provider, self.budget = self.desk.provider(name), self.desk.budget(name)
+            self.provider_name = name
+        self.use_priority(priority)
 
     @property
     def budget(self) -> ProviderBudget | None:
@@ -69,7 +90,7 @@ class ItemSteps:
         self._admit()
         for wanted in request.customers:
             for account in self.provider.accounts_by_customer(wanted.customer, wanted.bank):
-                self.bank.register_account(account, at)
+                self.bank.register_account(account, at, self.provider_name)
                 for product in wanted.products:
                     yield ItemSpec(
                         account.account_id, product, account.customer_id, wanted.subscription_id
@@ -96,14 +117,16 @@ class ItemSteps:
     def _store(self, item: RefreshItem, ready: Ready, at: str) -> None:
         # The data is as of when the provider was asked, not when it was fetched.
         as_of = item.started_at or at
-        rows = row_reader()
+        rows = row_reader(self.provider_name)
         if item.product == "balance":
             balance = rows.fetched_balance(ready.data)
-            self.bank.save_balance(item.account_id, balance, as_of, at)
+            self.bank.save_balance(item.account_id, balance, as_of, at, self.provider_name)
             item.balance = rows.balance_summary(balance)
         else:
             transactions = rows.fetched_transactions(ready.data)
-            new, updated = self.bank.save_transactions(item.account_id, transactions, as_of)
+            new, updated = self.bank.save_transactions(
+                item.account_id, transactions, as_of, self.provider_name
+            )
             item.new_transactions, item.updated_transactions = new, updated
         self.stored.setdefault(item.account_id, {})[item.product] = as_of
         item.finish(ItemStatus.SUCCEEDED, at)

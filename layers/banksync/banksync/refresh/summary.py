@@ -3,7 +3,15 @@
 import json
 from typing import Any
 
-from banksync.refresh.model import RefreshItem
+from banksync.refresh.model import ItemStatus, RefreshItem
+
+# The metric each way an item can finish counts in.
+FINISHED_METRICS = {
+    ItemStatus.SUCCEEDED: "RefreshItemSucceeded",
+    ItemStatus.FAILED: "RefreshItemFailed",
+    ItemStatus.REAUTH_REQUIRED: "RefreshItemReauthRequired",
+    ItemStatus.TIMED_OUT: "RefreshItemTimedOut",
+}
 
 
 def error_summary(error: dict[str, Any]) -> str:

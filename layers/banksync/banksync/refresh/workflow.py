@@ -42,11 +42,11 @@ from banksync.refresh.pacing import (
     round_order,
     round_wait,
 )
-from banksync.refresh.request import StartRequest, parse_priority
+from banksync.refresh.request import StartRequest, parse_priority, parse_provider
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
-from banksync.refresh.summary import count_by_status
+from banksync.refresh.summary import FINISHED_METRICS, count_by_status
 from banksync.refresh.turns import take_turn
 from banksync.refresh.wake import WakeSignals
 
@@ -56,13 +56,6 @@ TIME_RESERVE_MS = 20_000
 # AWS errors inside a step are transient: the item is retried like a 503.
 TRANSIENT_ERRORS = (ProviderUnavailableError, ClientError, BotoCoreError, GetParameterError)
 Remaining = Callable[[], int]
-
-FINISHED_METRICS = {
-    ItemStatus.SUCCEEDED: "RefreshItemSucceeded",
-    ItemStatus.FAILED: "RefreshItemFailed",
-    ItemStatus.REAUTH_REQUIRED: "RefreshItemReauthRequired",
-    ItemStatus.TIMED_OUT: "RefreshItemTimedOut",
-}
 
 
 class RefreshWorkflow:
@@ -83,7 +76,7 @@ class RefreshWorkflow:
         self, event: dict[str, Any], remaining: Remaining = lambda: 900_000
     ) -> dict[str, Any]:
         request = StartRequest.parse(event, self.settings)
-        self.steps.use_priority(request.priority)
+        self.steps.serve(request.provider, request.priority)
         now = self.clock()
         run = self._ensure_run(request, now)
         try:
@@ -115,7 +108,10 @@ class RefreshWorkflow:
         if self.wake is not None:
             self.wake.clear(refresh_id)
         run = self._run(refresh_id)
-        self.steps.use_priority(parse_priority(run.request.get("priority")))
+        request = run.request
+        self.steps.serve(
+            parse_provider(request.get("provider")), parse_priority(request.get("priority"))
+        )
         items = self.runs.items(refresh_id)
         now = self.clock()
         run.rounds += 1
@@ -288,7 +284,8 @@ class RefreshWorkflow:
         run.counts, run.updated_at = counts, iso(now)
         if done:
             run.status, run.finished_at = RunStatus.COMPLETED, iso(now)
-        run.awaiting_webhooks = self._webhooks_reliable(now)
+        trust = timedelta(seconds=self.settings.webhook_trust_seconds)
+        run.awaiting_webhooks = self.wake is not None and self.wake.webhooks_reliable(now, trust)
         schedule = round_wait(run, items, now, self.settings, initial_wait, cut_short)
         if not run.fallback_at or (turn.fallback and not held(run, now)):
             # A held fallback round keeps its time: its turn finishes the fallback poll.
@@ -300,9 +297,3 @@ class RefreshWorkflow:
         self.runs.save_run(run)
         logger.info("refresh progress", extra={"refresh_id": run.refresh_id, "counts": counts})
         return Progress(run.refresh_id, done, wait, counts).to_output()
-
-    def _webhooks_reliable(self, now: datetime) -> bool:
-        if self.wake is None:
-            return False
-        trust = timedelta(seconds=self.settings.webhook_trust_seconds)
-        return self.wake.webhooks_reliable(now, trust)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from banksync.api_fields import WHOLE_NUMBER, Identifier
 from banksync.provider.model import Product
+from banksync.provider.names import ProviderName
 from banksync.subscriptions.intervals import Interval
 from banksync.subscriptions.webhook_urls import webhook_url_problem
 
@@ -35,6 +36,9 @@ class SubscriptionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    provider: ProviderName = Field(
+        "okra", description="the provider the customer's accounts are linked at"
+    )
     customer: Identifier
     products: list[Product] = Field(min_length=1)
     bank: Identifier | None = None

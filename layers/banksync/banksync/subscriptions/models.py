@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Self
 
 from banksync.identifiers import ALL_BANKS, identifier_problem
+from banksync.provider.names import DEFAULT_PROVIDER, ProviderName
 
 SubscriptionState = Literal["active", "paused"]
 # The subscriber's endpoint: "disabled" after a 410 Gone, "failing" after it failed
@@ -15,18 +16,25 @@ WEBHOOK_STATES: tuple[str, ...] = ("enabled", "disabled", "failing")
 SCHEMA_VERSION = 1
 
 
-def subscription_id_for(customer: str, bank: str | None) -> str:
-    """One subscription per (customer, bank or all banks): the id is derived from both.
+def subscription_id_for(
+    customer: str, bank: str | None, provider: ProviderName = DEFAULT_PROVIDER
+) -> str:
+    """One subscription per (provider, customer, bank or all banks): the id is derived
+    from them.
 
     Identifiers hold no newline and no bank is ``*``, so the joined text splits
-    back into one pair only: two pairs never share an id (short of a SHA-256
-    collision in 96 bits). The form is the one ids were always derived with.
+    back into one tuple only: two never share an id (short of a SHA-256
+    collision in 96 bits). The default provider's ids keep the form ids were
+    always derived with; another provider's name leads the text.
     """
     for name, value in (("customer", customer), ("bank", bank)):
         problem = None if value is None else identifier_problem(value)
         if problem:
             raise ValueError(f"{name} {problem}")
-    digest = hashlib.sha256(f"{customer}\n{bank or ALL_BANKS}".encode()).hexdigest()
+    text = f"{customer}\n{bank or ALL_BANKS}"
+    if provider != DEFAULT_PROVIDER:
+        text = f"{provider}\n{text}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return f"sub_{digest[:24]}"
 
 
@@ -54,6 +62,7 @@ class Subscription:
     # During a rotation's overlap deliveries are signed with both secrets.
     previous_signing_secret: str | None = None  # KMS ciphertext, base64; never shown
     previous_secret_expires_at: str | None = None
+    provider: ProviderName = DEFAULT_PROVIDER
 
     @property
     def key(self) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from banksync.api_errors import ApiError
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
+from banksync.provider.settings import switched_on
 from banksync.subscriptions.models import Subscription, SubscriptionState, subscription_id_for
 from banksync.subscriptions.schedules import SubscriptionSchedules
 from banksync.subscriptions.signing import SigningSecrets
@@ -53,7 +54,14 @@ class SubscriptionService:
         self.clock, self.halt = clock, halt
 
     def put(self, body: "SubscriptionBody") -> Saved:
-        subscription_id = subscription_id_for(body.customer, body.bank)
+        if body.provider not in switched_on():
+            raise ApiError(
+                422,
+                "provider_off",
+                f"provider {body.provider} is not switched on in this stack",
+                {"provider": "not switched on (the stack's Providers parameter)"},
+            )
+        subscription_id = subscription_id_for(body.customer, body.bank, body.provider)
         previous = self.store.get(subscription_id)
         self._refuse_overlap(body, subscription_id)
         now = iso(self.clock())
@@ -85,6 +93,7 @@ class SubscriptionService:
                 webhook_rate_per_second=body.webhook_rate_per_second,
                 webhook_payload=body.webhook_payload,
                 signing_secret=ciphertext,
+                provider=body.provider,
             )
         self._apply(wanted, previous)
         return Saved(wanted, created=previous is None, signing_secret=secret)
@@ -243,7 +252,9 @@ class SubscriptionService:
     def _refuse_overlap(self, body: "SubscriptionBody", subscription_id: str) -> None:
         """One customer's account must not be refreshed by two subscriptions."""
         others = [
-            s for s in self.store.of_customer(body.customer) if s.subscription_id != subscription_id
+            s
+            for s in self.store.of_customer(body.customer)
+            if s.subscription_id != subscription_id and s.provider == body.provider
         ]
         clash = [s for s in others if body.bank is None or s.bank is None]
         if clash:

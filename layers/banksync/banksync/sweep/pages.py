@@ -24,6 +24,7 @@ from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
 from banksync.provider.model import PRODUCTS
+from banksync.provider.names import PROVIDER_NAMES, ProviderName, named, provider_of
 from banksync.refresh.wake import WakeSignals
 from banksync.sweep.model import Sweep, SweepPage
 from banksync.sweep.store import SweepStore
@@ -137,17 +138,32 @@ class SweepPager:
                         "account_id": str(account["account_id"]),
                         "product": product,
                         "customer_id": str(account.get("customer_id") or ""),
+                        **named(provider_of(account)),
                     }
                 )
         page.items_queued = len(items)
         return items
 
     def _start(self, refresh_id: str, sweep_id: str, items: list[dict[str, str]]) -> None:
+        """One execution per provider on the page (a run is one provider's); the default
+        provider's, or the first one's, is named after the page."""
+        first = True
+        for provider in PROVIDER_NAMES:
+            mine = [_unnamed(item) for item in items if provider_of(item) == provider]
+            if mine:
+                name = refresh_id if first else f"{refresh_id}_{provider}"
+                self._start_one(name, sweep_id, mine, provider)
+                first = False
+
+    def _start_one(
+        self, refresh_id: str, sweep_id: str, items: list[dict[str, str]], provider: ProviderName
+    ) -> None:
         execution = {
             "refresh_id": refresh_id,
             "items": items,
             "priority": "sweep",
             "sweep_id": sweep_id,
+            **named(provider),
         }
         try:
             self.sfn.start_execution(
@@ -172,3 +188,8 @@ class SweepPager:
             logger.info("sweep queued", extra={"sweep_id": sweep.sweep_id})
             return
         self.queue.send({"kind": "sweep_page", "sweep_id": sweep.sweep_id, **following}, delay)
+
+
+def _unnamed(item: dict[str, str]) -> dict[str, str]:
+    """A run names its provider once, not on each item."""
+    return {k: v for k, v in item.items() if k != "provider"}

@@ -26,6 +26,7 @@ from banksync.bankdata.freshness import stale_products
 from banksync.bankdata.store import BankDataStore
 from banksync.clock import Clock, iso, utc_now
 from banksync.observability import logger
+from banksync.provider.names import PROVIDER_NAMES, named, provider_of
 from banksync.refresh.wake import WakeSignals
 from banksync.subscriptions.intervals import MINUTES
 from banksync.subscriptions.models import Subscription
@@ -68,17 +69,19 @@ class Batch:
             self.by_key[key] = item
 
     def executions(self, max_items: int) -> list[dict[str, Any]]:
+        """Each provider's work in executions of its own (a run is one provider's)."""
         if not self.items and not self.customers:
             return []
         digest = hashlib.sha256("\n".join(sorted(self.message_ids)).encode()).hexdigest()[:24]
-        chunks = [self.items[i : i + max_items] for i in range(0, len(self.items), max_items)]
-        inputs = [{"items": chunk} for chunk in chunks] or [{}]
-        inputs[0]["customers"] = self.customers
-        return [
-            {"refresh_id": f"rs_{digest}_{n}", **execution}
-            for n, execution in enumerate(inputs)
-            if execution.get("items") or execution.get("customers")
-        ]
+        inputs: list[dict[str, Any]] = []
+        for provider in PROVIDER_NAMES:
+            items = [_unnamed(i) for i in self.items if provider_of(i) == provider]
+            customers = [_unnamed(c) for c in self.customers if provider_of(c) == provider]
+            chunks = [items[i : i + max_items] for i in range(0, len(items), max_items)]
+            mine: list[dict[str, Any]] = [{"items": chunk} for chunk in chunks] or [{}]
+            mine[0]["customers"] = customers
+            inputs += [{**e, **named(provider)} for e in mine if e.get("items") or e["customers"]]
+        return [{"refresh_id": f"rs_{digest}_{n}", **e} for n, e in enumerate(inputs)]
 
 
 class RefreshBatcher:
@@ -173,6 +176,7 @@ class RefreshBatcher:
                     "bank": subscription.bank,
                     "products": subscription.products,
                     "subscription_id": subscription.subscription_id,
+                    **named(subscription.provider),
                 }
             )
             return
@@ -207,10 +211,16 @@ class RefreshBatcher:
                     "account_id": account["account_id"],
                     "product": product,
                     "customer_id": account.get("customer_id", ""),
+                    **named(provider_of(account)),
                 }
                 if subscription_id:
                     item["subscription_id"] = subscription_id
                 batch.add_item(item)
+
+
+def _unnamed(work: dict[str, Any]) -> dict[str, Any]:
+    """A run names its provider once, not on each item."""
+    return {k: v for k, v in work.items() if k != "provider"}
 
 
 def build_batcher(settings: BatcherSettings) -> RefreshBatcher:
