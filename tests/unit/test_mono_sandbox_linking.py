@@ -3,7 +3,7 @@ code's exchange, hosted links, an account's details and the list of linked accou
 
 import pytest
 
-from devstack.sandbox_mono import MonoWorld
+from devstack.sandbox_mono import MonoWorld, demo_mono_world
 from tests.support.mono_sandbox import MonoHarness, account
 
 PATHS = ["/v2/accounts", "/v2/accounts/x", "/v2/accounts/x/balance", "/v2/accounts/x/transactions"]
@@ -163,3 +163,12 @@ def test_an_unknown_route_is_a_404_in_the_envelope() -> None:
     answer = MonoHarness().http.get("/v2/nowhere")
     assert answer.status_code == 404
     assert answer.json()["status"] == "failed"
+
+
+def test_the_demo_world_has_one_customer_with_two_linked_accounts_with_data() -> None:
+    harness = MonoHarness(demo_mono_world())
+    rows = harness.http.get("/v2/accounts").json()["data"]
+    assert len(rows) == 2
+    assert len({row["customer"]["id"] for row in rows}) == 1
+    assert {row["status"] for row in rows} == {"AVAILABLE"}
+    assert {row["institution"]["name"] for row in rows} == {"GTBank", "Kuda Bank"}
