@@ -41,6 +41,8 @@ def event_key(payload: Mapping[str, Any]) -> str:
     account = _object(data.get("account"))
     identity = {
         "event": payload.get("event"),
+        # An id too odd to be the key still tells this webhook from others.
+        "event_id": payload.get("event_id"),
         "timestamp": payload.get("timestamp"),
         "account": account_id(payload),
         "customer": data.get("customer"),
