@@ -26,7 +26,8 @@ ROUTE = "/webhooks/"
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    method = ((event.get("requestContext") or {}).get("http") or {}).get("method")
+    http = (event.get("requestContext") or {}).get("http") or {}
+    method = http.get("method")
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     try:
         path = str(event.get("rawPath") or "")
@@ -38,6 +39,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             request_body(event.get("body"), bool(event.get("isBase64Encoded"))),
             headers.get("content-type"),
             headers,
+            http.get("sourceIp"),
         )
     except ApiError as error:
         return error.to_response()

@@ -15,7 +15,7 @@ import pytest
 
 from banksync.bankdata.store import BankDataStore
 from banksync.okra.client import OkraClient
-from banksync.okra.secret import SecretKey
+from banksync.provider.secret import SecretKey
 from banksync.push.updates import PushedUpdate, PushedUpdateStore
 from devstack.event_sources import SourcePump, pumps_for
 from devstack.lambdas import LambdaContext

@@ -22,7 +22,7 @@ from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoin
 
 from banksync.budget.limiter import WINDOW_CALLS, ProviderBudget
 from banksync.okra.client import OkraClient
-from banksync.okra.secret import SecretKey
+from banksync.provider.secret import SecretKey
 from devstack.lambdas import LambdaDispatcher
 from devstack.sandbox import Sandbox, World
 from devstack.template import StackTemplate

@@ -6,6 +6,7 @@ calls the provider, so it never loads the client's secret cache), and only
 for the providers it meets.
 """
 
+import os
 from functools import cache
 
 from banksync.provider.announcements import WebhookReader
@@ -17,16 +18,26 @@ from banksync.provider.settings import ProviderSettings
 
 def build_provider(settings: ProviderSettings) -> Provider:
     """The provider client ``settings`` describe."""
-    from banksync.okra.client import OkraClient
-    from banksync.okra.secret import SecretKey
+    from banksync.provider.secret import SecretKey
 
-    return OkraClient(settings.base_url, SecretKey(settings.secret_key_arn))
+    key = SecretKey(settings.secret_key_arn)
+    if settings.name == "mono":
+        from banksync.mono.client import MonoClient
+
+        return MonoClient(settings.base_url, key)
+    from banksync.okra.client import OkraClient
+
+    return OkraClient(settings.base_url, key)
 
 
 @cache
 def row_reader(name: ProviderName = DEFAULT_PROVIDER) -> RowReader:
     """How a provider's raw rows read as banksync's normalised balance and transaction
     (rows stored before providers were named are the default provider's)."""
+    if name == "mono":
+        from banksync.mono.rows import MonoRows
+
+        return MonoRows()
     from banksync.okra.rows import OkraRows
 
     return OkraRows()
@@ -36,6 +47,11 @@ def row_reader(name: ProviderName = DEFAULT_PROVIDER) -> RowReader:
 def webhook_reader(name: ProviderName = DEFAULT_PROVIDER) -> WebhookReader:
     """How a provider's inbound webhooks (at /webhooks/<provider>) are keyed, indexed
     and read as announcements."""
+    if name == "mono":
+        from banksync.mono.reader import MonoWebhooks
+
+        # The data URLs it announces are on the API the stack calls (a sandbox's too).
+        return MonoWebhooks(os.environ.get("MONO_BASE_URL") or "https://api.withmono.com")
     from banksync.okra.reader import OkraWebhooks
 
     return OkraWebhooks()

@@ -7,6 +7,7 @@ the EventsTable, so a store failure surfaces as a 5xx and the provider retries.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Self
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -40,8 +41,10 @@ class WebhookReceiver:
         inbox: EventInbox,
         retention: timedelta,
         clock: Clock = utc_now,
+        sources: Mapping[ProviderName, tuple[IPv4Network | IPv6Network, ...]] | None = None,
     ) -> None:
         self._verifiers = verifiers
+        self._sources = sources or {}
         self._inbox = inbox
         self._retention = retention
         self._clock = clock
@@ -56,13 +59,22 @@ class WebhookReceiver:
             },
             EventInbox(settings.events_table_name),
             timedelta(days=settings.event_retention_days),
+            sources=settings.sources,
         )
 
     def receive(
-        self, provider: str, body: bytes, content_type: str | None, headers: Mapping[str, str]
+        self,
+        provider: str,
+        body: bytes,
+        content_type: str | None,
+        headers: Mapping[str, str],
+        source_ip: str | None = None,
     ) -> Receipt:
-        """Store the webhook ``provider`` sent (``headers`` with lower-case names)."""
+        """Store the webhook ``provider`` sent (``headers`` with lower-case names) from
+        ``source_ip``."""
         try:
+            if is_provider_name(provider) and provider in self._sources:
+                _check_source(provider, source_ip, self._sources[provider])
             return self._receive(provider, body, content_type, headers)
         except ApiError as rejection:
             _count_rejection(rejection.code)
@@ -80,8 +92,8 @@ class WebhookReceiver:
         verifier.verify(_presented(webhooks.credential, headers), webhooks.credential)
         payload, text = parse_json_object(body, content_type)
         event_id = webhooks.event_key(payload)
-        if provider != DEFAULT_PROVIDER:
-            # Two providers' keys never meet: a webhook's key is its provider's.
+        if provider != DEFAULT_PROVIDER and not event_id.startswith(f"{provider}:"):
+            # Two providers' keys never meet: another provider's keys carry its name.
             event_id = f"{provider}:{event_id}"
         fields, unindexed = indexable(webhooks.indexed(payload).present_fields())
         received_at = self._clock()
@@ -106,6 +118,22 @@ class WebhookReceiver:
             extra={"event_id": event_id, **_log_fields(fields)},
         )
         return Receipt(event_id=event_id, duplicate=not stored)
+
+
+def _check_source(
+    provider: str, source_ip: str | None, allowed: tuple[IPv4Network | IPv6Network, ...]
+) -> None:
+    try:
+        address = ip_address(source_ip or "")
+    except ValueError:
+        address = None
+    if address is None or not any(address in block for block in allowed):
+        raise ApiError(
+            403,
+            "forbidden",
+            f"{provider}'s webhooks are accepted only from its allowed sources",
+            {"source_ip": "not in the stack's allow-list"},
+        )
 
 
 def _presented(credential: WebhookCredential, headers: Mapping[str, str]) -> str | None:

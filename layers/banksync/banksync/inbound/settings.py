@@ -1,10 +1,12 @@
 """The webhook receiver's settings, checked at cold start."""
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Self
 
-from banksync.environment import env_int, env_str
+from banksync.environment import ConfigurationError, env_int, env_str
 from banksync.provider.names import ProviderName
 from banksync.provider.settings import switched_on
 
@@ -24,6 +26,10 @@ class ReceiverSettings:
     token_cache_seconds: int
     # Every switched-on provider's webhook secret, by provider.
     webhook_secrets: Mapping[ProviderName, str] = field(default_factory=dict)
+    # Where a provider's webhooks may come from (a provider not named: anywhere).
+    sources: Mapping[ProviderName, tuple[IPv4Network | IPv6Network, ...]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
@@ -34,4 +40,17 @@ class ReceiverSettings:
             event_retention_days=env_int("EVENT_RETENTION_DAYS", 90, environ=environ),
             token_cache_seconds=env_int("WEBHOOK_TOKEN_CACHE_SECONDS", 300, environ=environ),
             webhook_secrets=secrets,
+            sources=_sources(environ),
         )
+
+
+def _sources(
+    environ: Mapping[str, str] | None,
+) -> dict[ProviderName, tuple[IPv4Network | IPv6Network, ...]]:
+    raw = (os.environ if environ is None else environ).get("MONO_WEBHOOK_SOURCE_CIDRS", "")
+    blocks = [block.strip() for block in raw.split(",") if block.strip()]
+    try:
+        networks = tuple(ip_network(block, strict=False) for block in blocks)
+    except ValueError as error:
+        raise ConfigurationError(f"MONO_WEBHOOK_SOURCE_CIDRS: {error}") from None
+    return {"mono": networks} if networks else {}

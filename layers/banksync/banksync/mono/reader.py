@@ -30,12 +30,16 @@ from banksync.provider.announcements import (
     IndexedWebhook,
     ReauthNeeded,
     Reauthorised,
+    WebhookCredential,
 )
 
 REAUTH_WORDS = frozenset({"reauthorisation_required", "reauthorization_required"})
 
 
 class MonoWebhooks:
+    # Mono signs nothing: its dashboard's webhook secret comes in a header of its own.
+    credential = WebhookCredential("mono-webhook-secret")
+
     def __init__(self, base_url: str = DEFAULT_BASE_URL) -> None:
         self._urls = MonoUrls(base_url)
 
