@@ -6,6 +6,7 @@ from typing import Any
 import boto3
 
 from devstack.provision import provision
+from devstack.sandbox_mono import SANDBOX_SECRET_KEY as MONO_SANDBOX_SECRET_KEY
 from devstack.template import StackTemplate
 from tests.support.lambdas import WEBHOOK_TOKEN
 from tests.support.sandbox import SANDBOX_BASE_URL, SANDBOX_SECRET_KEY
@@ -29,6 +30,9 @@ MOTO_CONFIG: Any = {
 }
 
 
+MONO_WEBHOOK_SECRET = "mono-webhook-secret-for-tests"
+
+
 def use_offline_environment() -> None:
     os.environ.update(OFFLINE_ENVIRONMENT)
 
@@ -37,6 +41,12 @@ def provisioned_stack(session: boto3.Session) -> StackTemplate:
     """Every resource of template.yaml, created in moto from its own properties."""
     template = StackTemplate.load(region="us-east-1")
     template.parameters["OkraBaseUrl"] = SANDBOX_BASE_URL
-    secrets = {"WebhookTokenSecret": WEBHOOK_TOKEN, "OkraSecretKey": SANDBOX_SECRET_KEY}
+    template.parameters["Providers"] = "okra,mono"
+    secrets = {
+        "WebhookTokenSecret": WEBHOOK_TOKEN,
+        "OkraSecretKey": SANDBOX_SECRET_KEY,
+        "MonoSecretKey": MONO_SANDBOX_SECRET_KEY,
+        "MonoWebhookSecret": MONO_WEBHOOK_SECRET,
+    }
     provision(template, session, secret_values=secrets)
     return template

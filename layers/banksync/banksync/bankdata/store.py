@@ -116,8 +116,10 @@ class BankDataStore:
 
     def clear_reauth_of(self, account_ids: list[str], at: str, record: str) -> list[str]:
         """The customer re-authorised these accounts (at ``at``): lift holds set before then."""
-        accounts = [self.account(account_id) for account_id in account_ids]
-        return self._clear_reauth([a for a in accounts if a is not None], at, record)
+        # A profile a re-authorisation mark created before any registration has no id.
+        found = [(account_id, self.account(account_id)) for account_id in account_ids]
+        accounts = [{**a, "account_id": i} for i, a in found if a is not None]
+        return self._clear_reauth(accounts, at, record)
 
     def _clear_reauth(self, accounts: list[dict[str, Any]], at: str, record: str) -> list[str]:
         cleared = []

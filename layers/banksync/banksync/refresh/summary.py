@@ -1,8 +1,12 @@
 """What a refresh run reports of itself: its items by status, and why it failed."""
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
+from banksync.observability import metrics
 from banksync.refresh.model import ItemStatus, RefreshItem
 
 # The metric each way an item can finish counts in.
@@ -31,3 +35,9 @@ def count_by_status(items: list[RefreshItem]) -> dict[str, int]:
     for item in items:
         counts[str(item.status)] = counts.get(str(item.status), 0) + 1
     return counts
+
+
+def count_finished(finished: Mapping[ItemStatus, int]) -> None:
+    """The round's finished items, one metric value per status (not one per item)."""
+    for status, count in finished.items():
+        metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)

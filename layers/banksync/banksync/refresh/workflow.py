@@ -11,12 +11,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from banksync.clock import Clock, iso, utc_now
-from banksync.observability import logger, metrics
+from banksync.observability import logger
 from banksync.provider.errors import (
     BudgetExhaustedError,
     ProviderError,
@@ -46,7 +45,7 @@ from banksync.refresh.request import StartRequest, parse_priority, parse_provide
 from banksync.refresh.runs import RefreshRunStore
 from banksync.refresh.settings import WorkflowSettings
 from banksync.refresh.steps import ItemSteps
-from banksync.refresh.summary import FINISHED_METRICS, count_by_status
+from banksync.refresh.summary import count_by_status, count_finished
 from banksync.refresh.turns import take_turn
 from banksync.refresh.wake import WakeSignals
 
@@ -220,8 +219,7 @@ class RefreshWorkflow:
                 if item.status is not ItemStatus.SUCCEEDED:
                     self.steps.record_unsuccessful(item)
         self.steps.mark_stored()
-        for status, count in finished.items():  # one value per round, not one per item
-            metrics.add_metric(name=FINISHED_METRICS[status], unit=MetricUnit.Count, value=count)
+        count_finished(finished)
         if budget_cut(run, now):
             take_turn(run, now, self.steps.take_turn, calls_left(run, items))
         return cut_short
