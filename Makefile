@@ -26,7 +26,7 @@ export SAM_CLI_TELEMETRY := 0
 # Material's notice about its successor, printed on every build: noise in CI's log.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv sam-cli aws-cli lint typecheck unit validate build test bench bench-scale bench-live local lock clean \
+.PHONY: help venv sam-cli aws-cli lint typecheck unit validate build test bench bench-scale bench-live provider-check local lock clean \
 	invoke docs docs-build docs-gen
 
 help:
@@ -36,6 +36,7 @@ help:
 	@echo "make bench     cold starts of every function; layer and function sizes; transitions for batches of 1 and 50; cost model; provider calls and freshness; domain events"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
 	@echo "make bench-live   make local in real time against the sandbox, measured from outside (about 30 min; ARGS=--help)"
+	@echo "make provider-check PROVIDER=mono  the adapter's contract checks against the real API with your keys (MONO_SECRET_KEY, MONO_ACCOUNT_ID or MONO_CODE)"
 	@echo "make fuzz     the fuzz suite and schemathesis at length: many examples, fresh randomness (make test runs a fixed slice)"
 	@echo "make fuzz-api  schemathesis alone at length over every operation of openapi/banksync.json"
 	@echo "make lock      re-freeze requirements-dev.txt from requirements-dev.in"
@@ -149,6 +150,13 @@ bench-live: venv
 	} 2>&1 | tee $(LIVE_RESULTS).partial
 	mv $(LIVE_RESULTS).partial $(LIVE_RESULTS)
 	PYTHONPATH=layers/banksync:. $(PY) -m docsite.generate
+
+# The adapter's contract checks against the real provider, with a deployer's keys from
+# the environment (MONO_SECRET_KEY and MONO_ACCOUNT_ID or MONO_CODE); without keys it
+# says so and checks nothing. ARGS=--sandbox checks the offline sandbox instead.
+PROVIDER ?= mono
+provider-check: venv
+	PYTHONPATH=layers/banksync:. $(PY) -m devstack.provider_check $(PROVIDER) $(ARGS)
 
 # make test runs tests/fuzz and tests/contract (schemathesis against openapi/banksync.json)
 # bounded and repeatable (FUZZ_PROFILE=fuzz-bounded, the default).
