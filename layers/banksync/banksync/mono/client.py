@@ -112,14 +112,16 @@ class MonoClient:
             return Started(self.urls.data(account_id, product), None, extra)
         return Started(self.urls.job(account_id, job_id, product), job_id, extra)
 
-    def fetch_callback(self, callback_url: str) -> CallbackOutcome:
-        """A job's data once the job finished, or the data at a plain data URL."""
+    def fetch_callback(self, callback_url: str, announced: bool = False) -> CallbackOutcome:
+        """A job's data once the job finished, or the data at a plain data URL. Mono's
+        webhook announcing the job (``announced``) says it finished: the job lookup is
+        the fallback for a run no webhook woke."""
         target = self.urls.target(callback_url)
         if target is None:
             return Failed("the callback URL is not a Mono job or data URL on the provider's API")
         if target.account_id is None:
             return Failed(f"Mono's job {target.job_id} names no account to look it up under")
-        if target.job_id is not None:
+        if target.job_id is not None and not announced:
             pending = self._job(target.account_id, target.job_id)
             if pending is not None:
                 return pending

@@ -95,7 +95,7 @@ class OkraClient:
         record = dict(httpx.URL(callback_url).params).get("record")
         return Started(callback_url=callback_url, record_id=record)
 
-    def fetch_callback(self, callback_url: str) -> CallbackOutcome:
+    def fetch_callback(self, callback_url: str, announced: bool = False) -> CallbackOutcome:
         """The callback's data, every page of it, once the provider has it ready."""
         if not self._is_provider_url(callback_url):
             return Failed("the callback_url is not on the provider's API")

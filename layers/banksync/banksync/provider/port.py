@@ -19,8 +19,10 @@ class Provider(Protocol):
     def start_refresh(self, account_id: str, product: Product) -> StartOutcome:
         """Ask the provider for fresh data of one account's product."""
 
-    def fetch_callback(self, callback_url: str) -> CallbackOutcome:
-        """The refreshed data, every page of it, once the provider has it ready."""
+    def fetch_callback(self, callback_url: str, announced: bool = False) -> CallbackOutcome:
+        """The refreshed data, every page of it, once the provider has it ready.
+        ``announced``: the provider's webhook said it is ready, so an adapter that
+        would first ask whether it is may skip asking."""
 
     def callback_url_for(self, record_id: str, product: Product) -> str:
         """Where the data of ``record_id`` is, for a webhook that did not say."""

@@ -108,7 +108,7 @@ class ItemSteps:
 
     def collect(self, item: RefreshItem, at: str) -> None:
         self._admit()
-        outcome = self.provider.fetch_callback(item.callback_url or "")
+        outcome = self.provider.fetch_callback(item.callback_url or "", item.announced)
         if isinstance(outcome, Ready):
             self._store(item, outcome, at)
         elif isinstance(outcome, Failed | ReauthRequired):
