@@ -368,10 +368,12 @@ class OfflineStack:
             "api_docs_url",
             "webhook_url",
             "webhook_token",
+            "mono_webhook_url",
             "aws_endpoint_url",
-            "provider_base_url",
         ):
             print(f"  {key:<18} {state[key]}")
+        for name, base_url in state["providers"].items():
+            print(f"  {name + ' API':<18} {base_url}")
         for name, table in state["tables"].items():
             print(f"  {name:<18} {table}")
         print("activity feed (Ctrl-C stops everything):", flush=True)
