@@ -86,6 +86,9 @@ class Stack:
             "ERROR",
             "--state-file",
             str(self.state_file),
+            # The bench measures Okra's sandbox alone: Mono's stays off.
+            "--parameter",
+            "Providers=okra",
         ]
         for name, value in parameters.items():
             self.command += ["--parameter", f"{name}={value}"]

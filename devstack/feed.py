@@ -9,13 +9,14 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from boto3.dynamodb.types import TypeDeserializer
 
 from banksync.dynamo import plain
 from devstack.sandbox.app import Sandbox
+from devstack.sandbox_mono.app import MonoSandbox
 from devstack.streams import StreamPump
 
 _deserialize = TypeDeserializer().deserialize
@@ -36,6 +37,7 @@ class ActivityFeed:
         sandbox: Sandbox | None = None,
         out: TextIO = sys.stdout,
         clock: Callable[[], float] = time.time,
+        mono_sandbox: MonoSandbox | None = None,
     ) -> None:
         self._events = StreamPump(session, events_stream, start_at_latest=True)
         self._data = StreamPump(session, data_stream, start_at_latest=True)
@@ -43,7 +45,10 @@ class ActivityFeed:
         self._machine = state_machine_arn
         self._sandbox = sandbox
         self._sandbox_seen = 0
+        self._mono = mono_sandbox
+        self._mono_seen = 0
         self._history_seen: dict[str, int] = {}
+        self._run_providers: dict[str, str] = {}  # each run serves one provider
         self._out, self._clock = out, clock
 
     def say(self, source: str, message: str) -> None:
@@ -88,7 +93,7 @@ class ActivityFeed:
             elif sk.startswith("TXN#"):
                 if new.get("transaction_id"):  # an upsert can show as a bare key first
                     transactions[(str(new["account_id"]), record["eventName"])] += 1
-            elif line := _describe(sk, record["eventName"], old, new):
+            elif line := _describe(sk, record["eventName"], old, new, self._run_providers):
                 self.say(*line)
         for (account, event), count in sorted(transactions.items()):
             verb = "new" if event == "INSERT" else "updated"
@@ -114,7 +119,8 @@ class ActivityFeed:
             items, customers = len(started.get("items", [])), len(started.get("customers", []))
             what = [f"{items} items"] * bool(items)
             what += [f"{customers} customers' accounts"] * bool(customers)
-            self.say("workflow", f"{name} started ({', '.join(what)})")
+            provider = self._run_providers[name] = started.get("provider") or "okra"
+            self.say("workflow", f"{name} started ({provider}: {', '.join(what)})")
         elif kind == "WaitStateEntered":
             state = json.loads(event["stateEnteredEventDetails"].get("input") or "{}")
             self.say(
@@ -132,6 +138,7 @@ class ActivityFeed:
             self.say("workflow", f"{name} {kind.removeprefix('Execution').lower()}")
 
     def _provider_calls(self) -> None:
+        self._mono_calls()
         if self._sandbox is None:
             return
         calls = self._sandbox.calls[self._sandbox_seen :]
@@ -145,12 +152,31 @@ class ActivityFeed:
                     "provider", f"{call.method} {call.path} {call.account_id or ''} → {call.status}"
                 )
 
+    def _mono_calls(self) -> None:
+        if self._mono is None:
+            return
+        calls = self._mono.calls[self._mono_seen :]
+        self._mono_seen += len(calls)
+        for call in calls:
+            job = f" (real-time job {call.job_id})" if call.realtime and call.job_id else ""
+            self.say("mono", f"{call.method} {call.path} → {call.status}{job}")
+
 
 def _describe(
-    sk: str, event: str, old: dict[str, Any], new: dict[str, Any]
+    sk: str,
+    event: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    providers: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
+    run = str(new.get("pk") or old.get("pk") or "").removeprefix("REFRESH#")
+    provider = (providers or {}).get(run, "the provider")
     if sk.startswith("ITEM#") and old.get("status") != new.get("status"):
         detail = new.get("reason") or ""
+        if new.get("status") == "succeeded":
+            # Whether the provider's webhook announced the data or a poll found it.
+            how = "woken by its webhook" if new.get("pushed_at") else "polled"
+            detail = f"({provider}, {how}) {detail}"
         return "refresh", f"{new['account_id']}/{new['product']}: {new['status']} {detail}".strip()
     if sk == "BALANCE#LATEST":
         # Minor units, labelled, as the read API and the events give them (not the
@@ -184,16 +210,14 @@ def _describe(
         where = f" for {new['account_id']}" if new.get("account_id") else ""
         return "push", f"pushed {new['sk']}{where}: {new['status']} {new.get('reason') or ''}"
     if sk == "WAKE" and new.get("woken_at") and not old.get("woken_at"):
-        return (
-            "workflow",
-            f"{str(new['pk']).removeprefix('REFRESH#')} woken by the provider's webhook",
-        )
+        return "workflow", f"{run} woken by {provider}'s webhook"
     if sk.startswith("TXN#") and new.get("removed_at") and not old.get("removed_at"):
         return "data", f"transaction {new['transaction_id']} removed (the bank took it back)"
     if sk.startswith("EVENT#"):
         return "account", f"{new['account_id']}: {new['event']}"
     if sk == "PROFILE" and event == "INSERT" and new.get("account_id"):
-        return "account", f"registered {new['account_id']} at {new.get('bank_name')}"
+        at = f"at {new.get('bank_name')} ({new.get('provider') or 'okra'})"
+        return "account", f"registered {new['account_id']} {at}"
     return None
 
 

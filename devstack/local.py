@@ -26,7 +26,7 @@ from moto.server import ThreadedMotoServer
 
 from devstack.api_docs import ApiDocs, swagger_assets
 from devstack.consumer_stack import ConsumerStack, consumer_stack
-from devstack.demo import DemoSubscriber, seed
+from devstack.demo import DemoSubscriber, seed, seed_mono
 from devstack.event_sources import SourcePump, pumps_for
 from devstack.feed import ActivityFeed
 from devstack.http_api import HttpApi, routes_of
@@ -41,9 +41,11 @@ from devstack.local_scheduler import LocalScheduler
 from devstack.loopback import LoopbackServer
 from devstack.parameters import ParameterError, parse_overrides
 from devstack.pipes import PipePump, pipes_for
+from devstack.providers import MonoSide, OkraSide, ProviderOptionError, mono_side, okra_side
+from devstack.providers import add_options as add_provider_options
 from devstack.provision import function_environment, provision
 from devstack.sandbox import Sandbox, demo_world
-from devstack.sandbox.server import SandboxServer
+from devstack.sandbox_mono import MonoSandbox, demo_mono_world
 from devstack.template import StackTemplate
 
 REGION = "us-east-1"
@@ -56,6 +58,9 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--api-port", type=int, default=3000)
     parser.add_argument("--moto-port", type=int, default=5000)
     parser.add_argument("--sandbox-port", type=int, default=0, help="0: any free port")
+    parser.add_argument(
+        "--mono-sandbox-port", type=int, default=0, help="Mono's sandbox; 0: any free port"
+    )
     parser.add_argument(
         "--ready-after",
         type=float,
@@ -71,12 +76,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
         default=120.0,
         help="seconds between the sandbox's own refreshes of every account (Okra: daily)",
     )
-    parser.add_argument("--okra-base-url", help="a real provider API instead of the sandbox")
-    parser.add_argument(
-        "--okra-secret-key",
-        default=os.environ.get("OKRA_SECRET_KEY"),
-        help="the real provider's secret key (or OKRA_SECRET_KEY)",
-    )
+    add_provider_options(parser)
     parser.add_argument("--log-level", default="WARNING", help="the functions' log level")
     parser.add_argument(
         "--parameter",
@@ -100,7 +100,10 @@ class OfflineStack:
         self.stopping = threading.Event()
         self.servers: list[Any] = []
         self.handlers: dict[str, Any] = {}
+        self.okra: OkraSide | None = None
+        self.mono: MonoSide | None = None
         self.sandbox: Sandbox | None = None
+        self.mono_sandbox: MonoSandbox | None = None
         self.subscriber: DemoSubscriber | None = None
         self.example: ConsumerStack | None = None
 
@@ -125,12 +128,11 @@ class OfflineStack:
             },
         ).raise_for_status()
         self.session = boto3.Session(region_name=REGION)
-        okra_url, okra_key = self._provider()
         self.token = secrets.token_urlsafe(24)
         self.template = StackTemplate.load(stack_name="banksync-local", region=REGION)
         self.template.parameters.update(
             {
-                "OkraBaseUrl": okra_url,
+                "Providers": "okra,mono",
                 "AllowLoopbackWebhooks": "true",
                 "LogLevel": self.args.log_level,
                 "RefreshInitialWaitSeconds": str(self.args.initial_wait),
@@ -141,11 +143,10 @@ class OfflineStack:
         except ParameterError as error:
             sys.exit(str(error))
         self.template.parameters.update(overrides)
-        provision(
-            self.template,
-            self.session,
-            secret_values={"WebhookTokenSecret": self.token, "OkraSecretKey": okra_key},
-        )
+        self.okra, self.mono = self._providers(str(self.template.parameters["Providers"]))
+        self.sandbox = self.okra.sandbox if self.okra else None
+        self.mono_sandbox = self.mono.sandbox if self.mono else None
+        provision(self.template, self.session, secret_values=self._secret_values())
         self._load_functions()
         self.pumps = pumps_for(self.template, self.session)
         if self.args.with_example:
@@ -159,6 +160,7 @@ class OfflineStack:
             self.template.attributes["DataTable.StreamArn"],
             self.template.refs["RefreshStateMachine"],
             self.sandbox,
+            mono_sandbox=self.mono_sandbox,
         )
         self.scheduler = LocalScheduler(
             self.session,
@@ -166,10 +168,14 @@ class OfflineStack:
             on_problem=lambda message: self.feed.say("schedule", message),
         )
         self._serve_api()
+        # As each provider's dashboard would: webhooks to the stack's URL, with its secret.
         if self.sandbox is not None:
-            # As a provider dashboard would: webhooks to the stack's URL, with its token.
             self.sandbox.outbox.send_to(f"{self.api_url}/webhooks/okra", self.token)
-        self.endpoint, self.okra_url = endpoint, okra_url
+        if self.mono is not None and self.mono.sandbox is not None:
+            self.mono.sandbox.outbox.send_to(
+                f"{self.api_url}/webhooks/mono", self.mono.webhook_secret
+            )
+        self.endpoint = endpoint
         return self
 
     def run(self) -> None:
@@ -178,7 +184,7 @@ class OfflineStack:
             self._demo()
         # Written last, so that a state file means "ready, demo seeded": tools
         # and tests that wait for it never see a half-started stack.
-        self._write_state(self.endpoint, self.okra_url)
+        self._write_state(self.endpoint)
         while not self.stopping.is_set():
             self.step()
             self.stopping.wait(0.5)
@@ -206,17 +212,30 @@ class OfflineStack:
             self.dispatcher_context.__exit__(None, None, None)
         self.args.state_file.unlink(missing_ok=True)  # its token dies with this stack
 
-    def _provider(self) -> tuple[str, str]:
-        if self.args.okra_base_url:
-            if not self.args.okra_secret_key:
-                sys.exit("--okra-base-url needs --okra-secret-key (or OKRA_SECRET_KEY)")
-            return self.args.okra_base_url, self.args.okra_secret_key
-        world = demo_world(ready_after=self.args.ready_after)
-        world.auto_refresh_seconds = self.args.provider_refresh_every or None
-        self.sandbox = Sandbox(world)
-        server = SandboxServer(self.sandbox, port=self.args.sandbox_port).start()
-        self.servers.append(server)
-        return server.base_url, self.sandbox.world.secret_key
+    def _providers(self, switched_on: str) -> tuple[OkraSide | None, MonoSide | None]:
+        """Each provider switched on: its sandbox, or the real API the options name."""
+        names = {name.strip() for name in switched_on.split(",")}
+        try:
+            okra = okra_side(self.args, self.servers) if "okra" in names else None
+            mono = mono_side(self.args, self.servers) if "mono" in names else None
+        except ProviderOptionError as error:
+            sys.exit(str(error))
+        if okra:
+            self.template.parameters["OkraBaseUrl"] = okra.base_url
+        if mono:
+            self.template.parameters["MonoBaseUrl"] = mono.base_url
+        return okra, mono
+
+    def _secret_values(self) -> dict[str, str]:
+        values = {"WebhookTokenSecret": self.token}
+        if self.okra:
+            values["OkraSecretKey"] = self.okra.secret_key
+        if self.mono:
+            values |= {
+                "MonoSecretKey": self.mono.secret_key,
+                "MonoWebhookSecret": self.mono.webhook_secret,
+            }
+        return values
 
     def _load_functions(self) -> None:
         self.dispatcher = LambdaDispatcher()
@@ -232,6 +251,8 @@ class OfflineStack:
     def _tick_provider(self) -> None:
         if self.sandbox is not None:
             self.sandbox.tick()
+        if self.mono_sandbox is not None:
+            self.mono_sandbox.tick()
 
     def _pump_sources(self) -> None:
         for logical_id, pumps in self.pumps.items():
@@ -282,19 +303,25 @@ class OfflineStack:
     def _demo(self) -> None:
         self.subscriber = DemoSubscriber(self.feed.say).start()
         self.servers.append(self.subscriber)
-        customer = demo_world().accounts[0].customer_id
-        seed(self.api_url, self.token, customer, self.subscriber, self.feed.say)
+        if self.okra is not None:
+            customer = demo_world().accounts[0].customer_id
+            seed(self.api_url, self.token, customer, self.subscriber, self.feed.say)
+        if self.mono is not None and self.mono.sandbox is not None:
+            customer = demo_mono_world().accounts[0].customer_id
+            seed_mono(self.api_url, customer, self.subscriber, self.feed.say)
 
     def _refs_of(self, resource_type: str) -> dict[str, str]:
         return {
             name: self.template.refs[name] for name, _ in self.template.resources(resource_type)
         }
 
-    def _write_state(self, endpoint: str, okra_url: str) -> None:
+    def _write_state(self, endpoint: str) -> None:
         refs, attributes = self.template.refs, self.template.attributes
         state: dict[str, Any] = {
             "api_url": self.api_url,
             "webhook_url": f"{self.api_url}/webhooks/okra",
+            "mono_webhook_url": f"{self.api_url}/webhooks/mono",
+            "mono_webhook_secret": self.mono.webhook_secret if self.mono else None,
             "api_docs_url": f"{self.api_url}/docs",
             "webhook_token": self.token,
             "aws_endpoint_url": endpoint,
@@ -313,7 +340,12 @@ class OfflineStack:
             "schedules": self._refs_of("AWS::Scheduler::Schedule"),
             "event_bus": {"name": refs["EventBus"], "arn": attributes["EventBus.Arn"]},
             "parameters": dict(self.template.parameters),
-            "provider_base_url": okra_url,
+            "provider_base_url": self.okra.base_url if self.okra else None,
+            "providers": {
+                name: side.base_url
+                for name, side in (("okra", self.okra), ("mono", self.mono))
+                if side is not None
+            },
             # What `make invoke` runs a function with, as this stack resolved it.
             "functions": {
                 logical_id: {
@@ -336,10 +368,12 @@ class OfflineStack:
             "api_docs_url",
             "webhook_url",
             "webhook_token",
+            "mono_webhook_url",
             "aws_endpoint_url",
-            "provider_base_url",
         ):
             print(f"  {key:<18} {state[key]}")
+        for name, base_url in state["providers"].items():
+            print(f"  {name + ' API':<18} {base_url}")
         for name, table in state["tables"].items():
             print(f"  {name:<18} {table}")
         print("activity feed (Ctrl-C stops everything):", flush=True)
