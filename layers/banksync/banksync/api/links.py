@@ -170,6 +170,7 @@ def _provider_failure(
             429,
             "rate_limited",
             f"no Mono call to spare now: retry after {seconds} s",
+            {"provider": f"mono has no call to spare for {seconds} s"},
             headers={"Retry-After": seconds},
         )
     if isinstance(failure, ProviderUnavailableError):
