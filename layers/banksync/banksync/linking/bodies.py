@@ -1,11 +1,21 @@
 """The bodies of the linking routes, validated (pydantic, API side only)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from banksync.api_fields import Identifier
 from banksync.string_patterns import WEBHOOK_URL_PATTERN
+
+
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """An optional field the document gives as absent, never null (a null is still
+    read as absent)."""
+    schema.pop("default", None)
+    for branch in schema.pop("anyOf", []):
+        if branch.get("type") != "null":
+            schema.update(branch)
+
 
 # A widget code: visible ASCII, as Mono issues them; Mono says whether it is one.
 MAX_CODE_CHARS = 256
@@ -33,12 +43,21 @@ RedirectUrl = Annotated[
 class LinkAccountBody(BaseModel):
     """POST /providers/mono/accounts: the customer, and exactly one of code or account_id."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The document says "exactly one" too; the route checks it after the fields' own
+    # rules, to answer a 422 that names both.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["code"]}, {"required": ["account_id"]}]},
+    )
 
     customer: Identifier = Field(description="whose account it is: stored over what Mono says")
-    code: WidgetCode | None = None
+    # Absent rather than null in the document, so that "exactly one" reads there as
+    # "exactly one of them present".
+    code: WidgetCode | None = Field(default=None, json_schema_extra=_absent_not_null)
     account_id: Identifier | None = Field(
-        default=None, description="an account id Mono gave the business already"
+        default=None,
+        json_schema_extra=_absent_not_null,
+        description="an account id Mono gave the business already",
     )
 
     def link_problem(self) -> dict[str, str] | None:
@@ -60,6 +79,7 @@ class ReauthorisationBody(BaseModel):
     redirect_url: RedirectUrl
     reference: Identifier | None = Field(
         default=None,
+        json_schema_extra=_absent_not_null,
         description="Mono's meta.ref for the link (echoed in its webhooks); "
         "a fresh one when absent",
     )
