@@ -1,4 +1,5 @@
-"""The operator API: refreshes, data-sync subscriptions and sweeps (IAM-authorised)."""
+"""The operator API: refreshes, data-sync subscriptions, sweeps and linked accounts
+(IAM-authorised)."""
 
 from typing import Any
 
@@ -7,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from banksync.api import deliveries, refreshes, subscriptions, sweeps
+from banksync.api import deliveries, links, refreshes, subscriptions, sweeps
 from banksync.api.errors import register_error_handlers
 from banksync.api.settings import ApiSettings
 from banksync.api.write_errors import register_write_errors
@@ -25,12 +26,14 @@ sweep_routes = sweeps.SweepRoutes(settings, dynamodb, sqs)
 delivery_routes = deliveries.DeliveryRoutes(
     settings, DeliveryApiSettings.from_environ(), dynamodb, sqs
 )
+account_links = links.build(settings, dynamodb)
 
 app = APIGatewayHttpResolver()
 app.include_router(refreshes.router)
 app.include_router(subscriptions.router)
 app.include_router(sweeps.router)
 app.include_router(deliveries.router)
+app.include_router(links.router)
 register_error_handlers(app)
 register_write_errors(app)
 
@@ -44,6 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         subscription_service=subscription_service,
         sweep_routes=sweep_routes,
         delivery_routes=delivery_routes,
+        account_links=account_links,
         allow_loopback_webhooks=settings.allow_loopback_webhooks,
     )
     return app.resolve(event, context)

@@ -582,6 +582,7 @@ def path_values(draw: st.DrawFn, name: str, seeded: dict[str, str]) -> tuple[str
         "refresh_id": "rf_",
         "sweep_id": "sw_",
         "delivery_id": "msg_",
+        "account_id": "acc_",
     }[name]
     choice = draw(st.sampled_from(["seeded", "unknown", "junk"]))
     if choice == "seeded":
@@ -609,6 +610,8 @@ OPERATOR_ROUTES = (
     "POST /subscriptions/{subscription_id}/rotate-secret",
     "GET /deliveries/{delivery_id}",
     "POST /deliveries/{delivery_id}/retry",
+    "POST /providers/mono/accounts",
+    "POST /providers/mono/accounts/{account_id}/reauthorisation",
 )
 # The read API (its own function); cases in tests/fuzz/read_cases.py.
 READ_ROUTES = (
@@ -642,7 +645,7 @@ def operator_cases(draw: st.DrawFn, seeded: dict[str, str]) -> Case:
         headers["content-type"] = content_type
     first: str | None = None  # a path or query defect
     values: dict[str, str] = {}
-    for name in ("subscription_id", "refresh_id", "sweep_id", "delivery_id"):
+    for name in ("subscription_id", "refresh_id", "sweep_id", "delivery_id", "account_id"):
         if "{" + name + "}" in route:
             values[name], valid = draw(path_values(name, seeded))
             first = None if valid else name
@@ -692,6 +695,51 @@ def operator_bodies(draw: st.DrawFn, key: str) -> tuple[bytes | None, str | None
         if draw(st.integers(0, 3)) == 0:
             return draw(junk_bodies().filter(lambda raw: bool(raw.strip()))), "body"
         return draw(rotate_bodies())
+    if key.startswith("POST /providers/mono/accounts"):
+        if draw(st.integers(0, 4)) == 0:
+            return draw(junk_bodies()), "body"
+        made, defect = draw(link_bodies() if key.endswith("/accounts") else reauth_bodies())
+        return dumps(made), defect
     if key == "POST /deliveries/{delivery_id}/retry" and draw(st.integers(0, 3)) == 0:
         return dumps({"delivery_id": "msg_1"}), "delivery_id"
     return None, None  # the other routes read no body
+
+
+@st.composite
+def link_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], str | None]:
+    """POST /providers/mono/accounts: (the body, its defect). Not exactly one of code
+    and account_id is valid JSON Schema, refused by the route (422), so no defect."""
+    body: dict[str, Any] = {"customer": draw(identifiers)}
+    given = draw(st.sampled_from(["code", "account_id", "both", "neither"]))
+    if given in ("code", "both"):
+        body["code"] = "code_" + draw(short_ids)
+    if given in ("account_id", "both"):
+        body["account_id"] = draw(identifiers)
+    defect = draw(st.sampled_from([None, None, "customer", "code", "unknown"]))
+    if defect == "customer":
+        body["customer"] = draw(bad_identifiers)
+    elif defect == "code":
+        body["code"] = draw(st.sampled_from(["", "a b", "code\n", "é", "x" * 257]))
+    elif defect == "unknown":
+        defect = "colour"
+        body[defect] = "blue"
+    return body, defect
+
+
+@st.composite
+def reauth_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], str | None]:
+    """POST /providers/mono/accounts/{account_id}/reauthorisation: (the body, its defect)."""
+    body: dict[str, Any] = {"redirect_url": "https://shop.example/" + draw(short_ids)}
+    if draw(st.booleans()):
+        body["reference"] = draw(identifiers)
+    defect = draw(st.sampled_from([None, None, "redirect_url", "reference", "unknown"]))
+    if defect == "redirect_url":
+        body["redirect_url"] = draw(
+            st.sampled_from(["", "http://shop.example/", "https://", "https://a b", 1, None])
+        )
+    elif defect == "reference":
+        body["reference"] = draw(bad_identifiers)
+    elif defect == "unknown":
+        defect = "colour"
+        body[defect] = "blue"
+    return body, defect

@@ -26,6 +26,8 @@ VALID_ANSWERS = {
     "POST /subscriptions/{subscription_id}/rotate-secret": {200, 404},
     "GET /deliveries/{delivery_id}": {200, 404},
     "POST /deliveries/{delivery_id}/retry": {202, 404, 409, 429},
+    "POST /providers/mono/accounts": {201, 404, 409, 422},
+    "POST /providers/mono/accounts/{account_id}/reauthorisation": {200, 404},
     "GET /customers/{customer}/accounts": {200},
     "GET /accounts/{account_id}": {200, 404},
     "GET /accounts/{account_id}/balances": {200, 404},

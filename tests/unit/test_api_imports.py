@@ -50,6 +50,8 @@ def test_the_refresh_and_push_tasks_load_httpx_only_to_call_the_provider() -> No
 
 def test_the_operator_routes_load_no_http_library() -> None:
     """Pausing a subscription stops its deliveries without the webhook sender's httpx."""
-    loaded = loaded_after("from banksync.api import deliveries, refreshes, subscriptions, sweeps")
+    loaded = loaded_after(
+        "from banksync.api import deliveries, links, refreshes, subscriptions, sweeps"
+    )
     assert "banksync.delivery.stops" in loaded
     assert "httpx" not in loaded

@@ -23,6 +23,7 @@ from banksync.api import (
     accounts,
     deliveries,
     described,
+    links,
     read_answers,
     refreshes,
     subscriptions,
@@ -36,15 +37,21 @@ VERSION = "1.0.0"
 # Each IAM-authorised function of the HTTP API and the Routers its app includes:
 # tests/unit/test_openapi.py holds these to the functions' HttpApi events.
 FUNCTIONS: dict[str, tuple[APIGatewayHttpRouter, ...]] = {
-    "SyncApiFunction": (refreshes.router, subscriptions.router, sweeps.router, deliveries.router),
+    "SyncApiFunction": (
+        refreshes.router,
+        subscriptions.router,
+        sweeps.router,
+        deliveries.router,
+        links.router,
+    ),
     "ReadApiFunction": (accounts.router,),
 }
 DESCRIPTION = (
     "banksync's operator API (refreshes, sweeps, data-sync subscriptions and their "
-    "webhook deliveries) and its read API (accounts, balances, transactions and the "
-    "change feed), on one API Gateway HTTP API. Every route is IAM-authorised: sign "
-    "each request with SigV4 for the service `execute-api` (see the docs: Operate, "
-    "Security). Every "
+    "webhook deliveries, linked Mono accounts) and its read API (accounts, balances, "
+    "transactions and the change feed), on one API Gateway HTTP API. Every route is "
+    "IAM-authorised: sign each request with SigV4 for the service `execute-api` (see "
+    "the docs: Operate, Security). Every "
     'failure answers `{"error": {"code", "message", "fields"}}`, `fields` naming '
     "each offending input."
 )
@@ -60,6 +67,7 @@ TAGS = {
     "sweeps": "the daily sweep of stale accounts, started now",
     "subscriptions": "data-sync subscriptions: scheduled refreshes and their webhooks",
     "deliveries": "the webhook attempt log, replays and recovery",
+    "providers": "accounts linked at a provider (Mono), and their re-authorisation links",
     "accounts": "normalised accounts, balances and transactions",
     "sync": "the incremental change feed (cursor)",
 }

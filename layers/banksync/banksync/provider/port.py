@@ -29,3 +29,17 @@ class Provider(Protocol):
 
     def accounts_by_customer(self, customer: str, bank: str | None = None) -> list[ProviderAccount]:
         """A customer's accounts (at ``bank``, if given)."""
+
+
+class Linking(Provider, Protocol):
+    """A provider whose linked accounts the business registers itself (Mono): by the
+    widget's code or an account id it holds, and re-authorised through a link."""
+
+    def exchange_code(self, code: str) -> str:
+        """The permanent account id for the widget's one-time code."""
+
+    def account(self, account_id: str) -> ProviderAccount:
+        """What the provider says of one account."""
+
+    def reauthorisation_link(self, account_id: str, redirect_url: str, reference: str) -> str:
+        """The link the customer follows to re-authorise ``account_id``."""

@@ -68,8 +68,15 @@ class ProvidersSettings:
     each: tuple[ProviderSettings, ...]
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
-        return cls(tuple(ProviderSettings.from_environ(environ, n) for n in switched_on(environ)))
+    def from_environ(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        among: tuple[ProviderName, ...] = PROVIDER_NAMES,
+    ) -> Self:
+        """``among``: only these providers, for a function that calls no other (the
+        others' variables are then not its to read)."""
+        names = [name for name in switched_on(environ) if name in among]
+        return cls(tuple(ProviderSettings.from_environ(environ, name) for name in names))
 
     def named(self, name: str) -> ProviderSettings:
         for settings in self.each:

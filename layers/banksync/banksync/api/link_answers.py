@@ -1,0 +1,25 @@
+"""The shapes of the linking routes' answers."""
+
+from pydantic import Field
+
+from banksync.api.answers import Described
+from banksync.api.read_answers import AccountSummary
+from banksync.provider.names import ProviderName
+
+
+class LinkedAccount(AccountSummary):
+    """The account as the read API gives it, with the provider it is linked at."""
+
+    provider: ProviderName
+    provider_customer_id: str | None = Field(
+        description="the customer the provider names for the account (null: none); "
+        "customer_id is the one the request gave, whatever this says"
+    )
+
+
+class ReauthorisationLink(Described):
+    account_id: str
+    reauthorisation_url: str = Field(
+        description="the link Mono issued (its mono_url): send it to the customer"
+    )
+    reference: str = Field(description="the link's reference, echoed in Mono's webhooks")

@@ -1,0 +1,1 @@
+"""Accounts the business links at a provider itself, and their re-authorisation links."""
