@@ -11,6 +11,7 @@ import base64
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, get_args
 from urllib.parse import quote
 
@@ -29,6 +30,7 @@ from banksync.subscriptions.body import MAX_WEBHOOK_RATE_PER_SECOND
 from banksync.subscriptions.intervals import Interval
 from banksync.subscriptions.models import WEBHOOK_STATES
 from tests.support.lambdas import WEBHOOK_TOKEN, load_event
+from tests.support.stack import MONO_WEBHOOK_SECRET
 
 UNKNOWN = "?"
 PRODUCTS: tuple[str, ...] = get_args(Product)
@@ -81,7 +83,7 @@ class Case:
 
     def event(self) -> dict[str, Any]:
         """The API Gateway HTTP API (v2) event for this request."""
-        webhook = self.route == "/webhooks/okra"
+        webhook = self.route.startswith("/webhooks/")
         event = load_event("webhook_auth_success.json" if webhook else "refreshes_get.json")
         event["headers"] = {
             name: value
@@ -253,6 +255,46 @@ def webhook_cases(draw: st.DrawFn) -> Case:
     case = Case("POST", "/webhooks/okra", headers=headers, body=body, as_text=draw(st.booleans()))
     if not authenticated:
         return replace(case, expect="authorization")
+    if kind == "bytes":
+        return replace(case, expect=UNKNOWN)
+    if content_type not in JSON_TYPES:
+        return replace(case, expect="content-type")
+    return replace(case, expect=None if kind == "valid" else "body")
+
+
+# --- Mono's webhook route -------------------------------------------------------------
+
+MONO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mono"
+# (a mono-webhook-secret header, whether it is the stack's)
+MONO_SECRETS = (
+    (MONO_WEBHOOK_SECRET, True),
+    (MONO_WEBHOOK_SECRET + "x", False),
+    (MONO_WEBHOOK_SECRET[:-1], False),
+    (MONO_WEBHOOK_SECRET.upper(), False),
+    ("", False),
+    (None, False),
+)
+
+
+@st.composite
+def mono_webhook_cases(draw: st.DrawFn) -> Case:
+    secret, authenticated = draw(st.sampled_from(MONO_SECRETS[:1]) | st.sampled_from(MONO_SECRETS))
+    headers = {} if secret is None else {"mono-webhook-secret": secret}
+    content_type = draw(st.sampled_from(JSON_TYPES) | st.sampled_from((*OTHER_TYPES, None)))
+    if content_type:
+        headers["content-type"] = content_type
+    kind = draw(st.sampled_from(["valid", "valid", "junk", "bytes"]))
+    if kind == "valid":
+        names = sorted(p.name for p in MONO_FIXTURES.glob("webhook_*.json"))
+        payload = json.loads((MONO_FIXTURES / draw(st.sampled_from(names))).read_text())
+        body = dumps(payload | draw(extra_fields), pretty=draw(st.booleans()))
+    elif kind == "junk":
+        body = draw(junk_bodies())
+    else:
+        body = draw(st.binary(max_size=200))
+    case = Case("POST", "/webhooks/mono", headers=headers, body=body, as_text=draw(st.booleans()))
+    if not authenticated:
+        return replace(case, expect="mono-webhook-secret")
     if kind == "bytes":
         return replace(case, expect=UNKNOWN)
     if content_type not in JSON_TYPES:
@@ -622,7 +664,7 @@ READ_ROUTES = (
     "GET /accounts/{account_id}/transactions/sync",
     "GET /customers/{customer}/transactions/sync",
 )
-ROUTES = ("POST /webhooks/okra", *OPERATOR_ROUTES, *READ_ROUTES)
+ROUTES = ("POST /webhooks/okra", "POST /webhooks/mono", *OPERATOR_ROUTES, *READ_ROUTES)
 STORING_ROUTES = ("POST /refreshes", "POST /subscriptions", "POST /sweeps")
 IDEMPOTENCY_KEYS = ("k-1", "k-2", "5f0c6a52-7a51-4c1f-9d3e-0b7f4f3e2a11")
 KEYED_ROUTES = (

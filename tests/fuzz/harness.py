@@ -113,7 +113,7 @@ class FuzzStack:
 
     def through_lambda(self, event: dict[str, Any]) -> Answer:
         """As API Gateway invokes the function."""
-        module = self.receiver if event["routeKey"] == "POST /webhooks/okra" else self.api
+        module = self.receiver if event["routeKey"].startswith("POST /webhooks/") else self.api
         if event["routeKey"].startswith(("GET /accounts", "GET /customers")) and self.reads:
             module = self.reads  # the read API's own function
         result = invoke(module, event)

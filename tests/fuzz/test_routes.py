@@ -5,7 +5,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from devstack.http_api import routes_of
-from tests.fuzz.cases import ROUTES, Case, operator_cases, webhook_cases
+from tests.fuzz.cases import ROUTES, Case, mono_webhook_cases, operator_cases, webhook_cases
 from tests.fuzz.checks import check, check_stored_once
 from tests.fuzz.harness import FuzzStack, fuzz_settings
 from tests.fuzz.read_cases import read_cases
@@ -18,6 +18,12 @@ def test_every_route_of_the_template_is_fuzzed(fuzz_stack: FuzzStack) -> None:
 @fuzz_settings(60)
 @given(case=webhook_cases())
 def test_the_webhook_route(fuzz_stack: FuzzStack, case: Case) -> None:
+    run(fuzz_stack, case)
+
+
+@fuzz_settings(40)
+@given(case=mono_webhook_cases())
+def test_mono_s_webhook_route(fuzz_stack: FuzzStack, case: Case) -> None:
     run(fuzz_stack, case)
 
 

@@ -43,8 +43,14 @@ def test_the_operator_routes_still_answer_body_and_key_errors() -> None:
 def test_the_refresh_and_push_tasks_load_httpx_only_to_call_the_provider() -> None:
     """The aborter never calls the provider, and a round the budget cut short makes
     no call: wiring the provider's client loads no HTTP library."""
-    loaded = loaded_after("from banksync.refresh import factory\nfrom banksync.push import fetcher")
-    assert "banksync.okra.client" in loaded
+    loaded = loaded_after(
+        "from banksync.refresh import factory\nfrom banksync.push import fetcher\n"
+        "from banksync.provider.settings import ProviderSettings as S\n"
+        "from banksync.provider_registry import build_provider\n"
+        "build_provider(S('https://okra.example', 'arn'))\n"
+        "build_provider(S('https://mono.example', 'arn', name='mono'))"
+    )
+    assert {"banksync.okra.client", "banksync.mono.client"} <= loaded
     assert "httpx" not in loaded
 
 

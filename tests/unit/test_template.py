@@ -46,13 +46,18 @@ def test_webhook_secret_is_generated_never_given(template: StackTemplate) -> Non
     assert props["GenerateSecretString"]["PasswordLength"] >= 32
 
 
-def test_receiver_may_only_put_events_and_read_its_secret(template: StackTemplate) -> None:
+def test_receiver_may_only_put_events_and_read_the_providers_secrets(
+    template: StackTemplate,
+) -> None:
     function = resource(template, "WebhookReceiverFunction")["Properties"]
     assert function["Role"] == {"Fn::GetAtt": ["WebhookReceiverFunctionRole", "Arn"]}
     (policy,) = resource(template, "WebhookReceiverFunctionRole")["Properties"]["Policies"]
     granted = [(s["Action"], s["Resource"]) for s in policy["PolicyDocument"]["Statement"]]
     assert granted == [
-        ("secretsmanager:GetSecretValue", {"Ref": "WebhookTokenSecret"}),
+        (
+            "secretsmanager:GetSecretValue",
+            [{"Ref": "WebhookTokenSecret"}, {"Ref": "MonoWebhookSecret"}],
+        ),
         ("dynamodb:PutItem", {"Fn::GetAtt": ["EventsTable", "Arn"]}),
     ]
 

@@ -71,9 +71,9 @@ def _state_change(verb: str, operation_id: str, extra: str) -> dict[str, Any]:
 
 PUT_SUBSCRIPTION: dict[str, Any] = {
     "summary": "Create or replace a customer's data-sync subscription",
-    "description": "Okra's data-sync payload: one subscription per (customer, bank), its id "
-    "derived from both, so a repeat replaces it. A subscription with a webhook_url is "
-    "answered with its signing secret once, when created.",
+    "description": "The data-sync payload: one subscription per (provider, customer, bank), "
+    "its id derived from them, so a repeat replaces it. A subscription with a webhook_url "
+    "is answered with its signing secret once, when created.",
     "tags": SUBSCRIPTIONS,
     "operation_id": "putSubscription",
     "responses": d.answers(
@@ -84,6 +84,7 @@ PUT_SUBSCRIPTION: dict[str, Any] = {
         {
             409: "conflict: another subscription of this customer covers these banks, or it "
             "changed meanwhile",
+            422: "provider_off: the provider named is not switched on in this stack",
             **UNAVAILABLE,
         },
         body=True,

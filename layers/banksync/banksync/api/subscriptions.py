@@ -1,4 +1,4 @@
-"""The data-sync subscriptions API: Okra's data-sync payload, self-service."""
+"""The data-sync subscriptions API: the data-sync payload, self-service."""
 
 from typing import Any
 

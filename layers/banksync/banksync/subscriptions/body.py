@@ -1,4 +1,4 @@
-"""POST /subscriptions: Okra's data-sync payload, validated (pydantic, API side only)."""
+"""POST /subscriptions: the data-sync payload, validated (pydantic, API side only)."""
 
 from typing import Annotated, Any, Literal
 

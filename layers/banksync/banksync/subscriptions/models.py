@@ -1,4 +1,4 @@
-"""A data-sync subscription as stored: Okra's data-sync payload, plus its state."""
+"""A data-sync subscription as stored: the data-sync payload, plus its state."""
 
 import hashlib
 from dataclasses import asdict, dataclass, field
