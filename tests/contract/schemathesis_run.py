@@ -44,6 +44,10 @@ RULES_IN_WORDS = {
     # Where the host of a webhook_url points, which DNS says, not the request.
     ("webhook_url", "invalid_request", "resolves to a non-public address"),
     ("webhook_url", "invalid_request", "host "),  # ... does not resolve
+    # Whether Mono knows a widget code or an account id, which Mono says, not the
+    # request (tests/integration/test_mono_linking_api.py).
+    ("account_id", "provider_refused", "Mono refused"),
+    ("code", "provider_refused", "Mono refused"),
 }
 
 

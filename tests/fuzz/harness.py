@@ -53,6 +53,24 @@ class Answer:
         return error
 
 
+def sandboxed_providers() -> Any:
+    """Mono's client on Mono's sandbox (its API is not reachable from a test)."""
+    from banksync.mono.client import MonoClient
+    from banksync.provider.secret import SecretKey
+    from banksync.provider_registry import build_provider
+    from devstack.sandbox_mono import MonoSandbox
+
+    sandbox = MonoSandbox()
+
+    def build(settings: Any) -> Any:
+        if settings.name == "mono":
+            key = SecretKey(settings.secret_key_arn)
+            return MonoClient(settings.base_url, key, transport=sandbox.transport())
+        return build_provider(settings)
+
+    return build
+
+
 @dataclass(repr=False)
 class FuzzStack:
     aws: boto3.Session
@@ -74,6 +92,7 @@ class FuzzStack:
     def build(cls, aws: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> "FuzzStack":
         stack = provisioned_stack(aws)
         monkeypatch.setattr("banksync.subscriptions.webhook_urls.resolve_host", resolve)
+        monkeypatch.setattr("banksync.provider_desk.build_provider", sandboxed_providers())
         receiver = cold_start(stack, "WebhookReceiverFunction", monkeypatch)
         api = cold_start(stack, "SyncApiFunction", monkeypatch)
         reads = cold_start(stack, "ReadApiFunction", monkeypatch)
