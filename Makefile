@@ -129,6 +129,7 @@ bench: venv
 	  echo "== bench.transitions"; PYTHONPATH=layers/banksync:. $(PY) -m bench.transitions; \
 	  echo "== bench.cost_model"; PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model; \
 	  echo "== bench.provider_calls"; PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls; \
+	  echo "== bench.mono_calls"; PYTHONPATH=layers/banksync:. $(PY) -m bench.mono_calls; \
 	  echo "== bench.consumer_events"; PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_events; \
 	  echo "== bench.consumer_reads"; PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_reads; \
 	} 2>&1 | tee $(BENCH_RESULTS).partial

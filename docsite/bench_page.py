@@ -60,6 +60,14 @@ ABOUT = {
         "banksync's own refreshes: how long after the provider is ready the data is stored, "
         "and calls per item, for readiness delays from 5 s to 10 minutes.",
     ),
+    "bench.mono_calls": (
+        "Mono: calls and freshness",
+        "Real ASL on moto, virtual time, against the Mono sandbox: banksync's own refresh of "
+        "one account as a Mono real-time job finished after 5 s to 5 minutes, with Mono's "
+        "webhook delivered (on a stack that trusts webhooks and on one that has not seen "
+        "any yet) or lost: job finished → stored, and Mono calls per item; then Mono's own "
+        "sync with 20 % of accounts holding new data: Mono calls per account.",
+    ),
     "bench.consumer_events": (
         "What the domain events cost",
         "Refreshes written through the real stores into moto, the DataTable stream through "
@@ -91,6 +99,11 @@ HEADLINES = [
         "provider calls per account per day, 20 % with new transactions (target ≤ 1.2)",
         "bench.provider_calls",
         r"webhooks delivered\s+20% of accounts with new transactions: ([\d.]+)",
+    ),
+    (
+        "Mono calls per item, own refresh, webhook delivered (the floor: 2)",
+        "bench.mono_calls",
+        r"300 s\s+\|\s+[\d.]+ s, ([\d.]+) calls/item",
     ),
     (
         "domain events per million transaction changes, 15 per account",
