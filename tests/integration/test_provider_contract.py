@@ -14,6 +14,7 @@ import pytest
 from banksync.mono.client import MonoClient
 from banksync.provider.errors import RateLimitedError, UnauthorisedError
 from banksync.provider.model import Failed, NotReady, Product, Ready, ReauthRequired, Started
+from banksync.provider.names import ProviderName
 from banksync.provider.port import Provider
 from banksync.provider.records import TRANSACTION_FIELDS
 from banksync.provider_registry import row_reader
@@ -29,7 +30,7 @@ READY_AFTER = 60
 class Target:
     """One provider's adapter on its sandbox, and the switches the tests pull."""
 
-    name: str
+    name: ProviderName
     client: Provider
     clock: VirtualClock
     wrong_key: Callable[[], Provider]
@@ -112,7 +113,7 @@ def test_a_customer_s_accounts_are_listed(target: Target) -> None:
 
 def test_a_refreshed_balance_reads_as_banksync_s_balance(target: Target) -> None:
     ready = refreshed(target, "balance")
-    rows = row_reader(target.name)  # type: ignore[arg-type]
+    rows = row_reader(target.name)
     balance = rows.balance(rows.fetched_balance(ready.data), ACCOUNT, "2026-01-01T00:00:00Z")
     assert isinstance(balance["ledger"], int)
     assert balance["currency"] == "NGN"
@@ -120,7 +121,7 @@ def test_a_refreshed_balance_reads_as_banksync_s_balance(target: Target) -> None
 
 def test_refreshed_transactions_read_as_banksync_s_transactions(target: Target) -> None:
     ready = refreshed(target, "transactions")
-    rows = row_reader(target.name)  # type: ignore[arg-type]
+    rows = row_reader(target.name)
     raw = rows.fetched_transactions(ready.data)
     read = [rows.transaction(row, ACCOUNT, "NGN") for row in raw]
     assert len(read) >= 12, "the account's rows, all pages"
