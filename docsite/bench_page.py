@@ -140,6 +140,8 @@ def parse(text: str) -> Run:
 
 
 def _headline(run: Run, module: str, pattern: str) -> str:
+    if module not in run.sections:
+        return "not in the last run"  # a module newer than the last `make bench`
     found = re.search(pattern, "\n".join(run.sections.get(module, [])))
     if not found:
         raise BenchOutputError(f"{module}'s output has no match for {pattern!r}")

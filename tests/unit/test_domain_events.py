@@ -407,3 +407,17 @@ def test_the_sample_pipe_batch_through_the_enrichment_function(
         assert_valid(event)
     assert (events[2]["added"], events[2]["modified"]) == (1, 1)
     assert decode_cursor(events[2]["cursor"]) == ("account:6740a2b3c4d5e6f7a8000c01", 15)
+
+
+@pytest.mark.parametrize(("stored", "named"), [({}, "okra"), ({"provider": "mono"}, "mono")])
+def test_balance_and_transaction_events_name_the_provider(
+    stored: dict[str, str], named: str
+) -> None:
+    batch = [
+        record("INSERT", BALANCE_KEY, {**balance(), **stored}),
+        record("INSERT", txn_key("acc-1", 1), {**txn("acc-1", 1), **stored}),
+    ]
+    events = domain_events(batch)
+    assert [event["provider"] for event in events] == [named, named]
+    for event in events:
+        assert_valid(event)

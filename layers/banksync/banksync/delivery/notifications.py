@@ -28,6 +28,7 @@ from banksync.subscriptions.store import SubscriptionStore
 def notification(item: RefreshItem, subscription: Subscription, at: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "subscription_id": subscription.subscription_id,
+        "provider": subscription.provider,
         "refresh_id": item.refresh_id,
         "customer": item.customer_id or subscription.customer,
         "account_id": item.account_id,

@@ -10,9 +10,12 @@ from banksync.subscriptions.models import Subscription
 
 
 def covers(subscription: Subscription, update: PushedUpdate) -> bool:
-    """Whether ``subscription`` wants this update: active, same bank (or all), its product."""
+    """Whether ``subscription`` wants this update: active, same provider, same bank (or
+    all), its product."""
     if subscription.state != "active" or update.product not in subscription.products:
         return False
+    if subscription.provider != update.provider:
+        return False  # a customer id at one provider says nothing of another's
     bank = subscription.bank
     return not bank or bank == ALL_BANKS or bank.lower() == (update.bank_id or "").lower()
 
@@ -22,6 +25,7 @@ def pushed_notification(
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "subscription_id": subscription.subscription_id,
+        "provider": update.provider,
         "update_id": update.update_id,
         "source": "provider",
         "customer": update.customer_id,

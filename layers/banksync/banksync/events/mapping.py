@@ -20,6 +20,7 @@ from banksync.events.records import StreamRecord
 from banksync.events.subscriptions import is_subscription, webhook_changed
 from banksync.events.transactions import TransactionChanges, is_transaction_change
 from banksync.events.types import EventType
+from banksync.provider.names import provider_of
 
 FINISHED_RUN = ("completed", "failed")
 ACCOUNT_EVENTS = {
@@ -66,6 +67,7 @@ def balance_updated(record: StreamRecord) -> dict[str, Any] | None:
     new, account = record.new, record.key_id("ACCOUNT")
     detail = {
         "account_id": account,
+        "provider": provider_of(new),
         "as_of": _text(new.get("as_of")),
         "currency": _text(new.get("currency")),
         "ledger": _minor_units(new.get("ledger")),

@@ -13,6 +13,7 @@ from typing import Any
 
 from banksync.events.records import StreamRecord
 from banksync.feed.cursor import encode_cursor
+from banksync.provider.names import provider_of
 
 CHANGES = ("added", "modified", "removed")
 
@@ -25,6 +26,7 @@ def is_transaction_change(record: StreamRecord) -> bool:
 class _Account:
     seqs: dict[int, str] = field(default_factory=dict)  # change_seq → change
     last_at: str = ""
+    provider: str = "okra"
 
 
 class TransactionChanges:
@@ -38,7 +40,7 @@ class TransactionChanges:
         if record.old.get("change_seq") == seq:
             return  # the row was rewritten, but no change was numbered
         account = str(record.new.get("account_id") or record.key_id("ACCOUNT"))
-        state = self._accounts.setdefault(account, _Account())
+        state = self._accounts.setdefault(account, _Account(provider=provider_of(record.new)))
         state.seqs[seq] = str(change)  # a record seen twice in a batch counts once
         state.last_at = max(state.last_at, record.written_at)
 
@@ -51,6 +53,7 @@ class TransactionChanges:
                 counts[change] += 1
             detail = {
                 "account_id": account,
+                "provider": state.provider,
                 **counts,
                 "cursor": encode_cursor(f"account:{account}", first - 1),
             }
