@@ -12,7 +12,7 @@ from banksync.linking.bodies import LinkAccountBody, ReauthorisationBody
 from banksync.string_patterns import WEBHOOK_URL_PATTERN
 
 CODES = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=40)
-IDS = st.text(st.characters(min_codepoint=0x30, max_codepoint=0x7A), min_size=1, max_size=40)
+IDS = st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True)
 
 
 @given(customer=IDS, code=st.none() | CODES, account_id=st.none() | IDS)
@@ -67,3 +67,10 @@ def test_an_unknown_field_is_refused_naming_it(field: str) -> None:
     with pytest.raises(ValidationError) as refused:
         LinkAccountBody.model_validate({"customer": "c1", "code": "c", field: "x"})
     assert {error["loc"] for error in refused.value.errors()} == {(field,)}
+
+
+@given(account_id=st.text(max_size=40).filter(lambda t: not re.fullmatch(r"[A-Za-z0-9_-]+", t)))
+def test_an_account_id_that_is_not_a_provider_id_is_refused_by_name(account_id: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        LinkAccountBody.model_validate({"customer": "c1", "account_id": account_id})
+    assert [error["loc"][0] for error in refused.value.errors()] == ["account_id"]

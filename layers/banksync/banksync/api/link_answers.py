@@ -4,13 +4,11 @@ from pydantic import Field
 
 from banksync.api.answers import Described
 from banksync.api.read_answers import AccountSummary
-from banksync.provider.names import ProviderName
 
 
 class LinkedAccount(AccountSummary):
-    """The account as the read API gives it, with the provider it is linked at."""
+    """The account as the read API gives it, and the customer the provider names."""
 
-    provider: ProviderName
     provider_customer_id: str | None = Field(
         description="the customer the provider names for the account (null: none); "
         "customer_id is the one the request gave, whatever this says"

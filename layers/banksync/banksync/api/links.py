@@ -34,7 +34,7 @@ from banksync.provider.errors import (
     RateLimitedError,
     UnauthorisedError,
 )
-from banksync.provider.names import ProviderName, ProviderOffError, provider_of
+from banksync.provider.names import ProviderName, ProviderOffError
 from banksync.provider.settings import ProvidersSettings
 from banksync.provider_desk import ProviderDesk
 
@@ -94,7 +94,6 @@ def link_account() -> Response[Any]:
     with _answered(refused_field):
         linked = _links().link(MONO, body.customer, code=body.code, account_id=body.account_id)
     answer = account_summary(linked.profile)
-    answer["provider"] = provider_of(linked.profile)
     answer["provider_customer_id"] = linked.provider_customer_id
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=answer)
 

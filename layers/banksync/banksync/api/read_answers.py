@@ -10,12 +10,14 @@ from pydantic import Field
 
 from banksync.api.answers import PAGING_NOTE, Described
 from banksync.provider.model import Product
+from banksync.provider.names import ProviderName
 
 RESTART_HINT = "a stale or unknown cursor is a 400: start again without one"
 
 
 class AccountSummary(Described):
     account_id: str
+    provider: ProviderName = Field(description="the provider the account is linked at")
     customer_id: str | None
     bank_id: str | None
     bank_name: str | None

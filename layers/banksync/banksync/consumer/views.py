@@ -9,6 +9,7 @@ from banksync.bankdata.freshness import (
     pushed_attribute,
     synced_attribute,
 )
+from banksync.provider.names import provider_of
 from banksync.provider_registry import row_reader
 
 PRODUCTS = ("balance", "transactions")
@@ -17,6 +18,7 @@ PROFILE = ("account_id", "customer_id", "bank_id", "bank_name", "nuban", "name",
 
 def account_summary(profile: dict[str, Any]) -> dict[str, Any]:
     shown = {name: profile.get(name) for name in PROFILE}
+    shown["provider"] = provider_of(profile)
     shown["registered_at"] = profile.get("registered_at")
     shown["reauth_required"] = bool(profile.get("reauth_required_at"))
     return shown
@@ -44,7 +46,8 @@ def account_view(
 def balance_view(stored: dict[str, Any]) -> dict[str, Any]:
     raw = stored.get("balance") if isinstance(stored.get("balance"), dict) else {}
     account_id = str(stored.get("account_id") or "")
-    normalised = row_reader().balance(raw or {}, account_id, str(stored.get("as_of") or ""))
+    rows = row_reader(provider_of(stored))
+    normalised = rows.balance(raw or {}, account_id, str(stored.get("as_of") or ""))
     if "ledger" in stored or "available" in stored:
         # As written: a balance whose currency the provider left out keeps the
         # reading it was stored with.

@@ -28,6 +28,16 @@ WidgetCode = Annotated[
         description="the code the widget handed back (valid for 10 minutes, once)",
     ),
 ]
+# An account id as Mono issues them (letters and digits): a path segment of Mono's API.
+ProviderAccountId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="an account id Mono gave the business already",
+    ),
+]
 RedirectUrl = Annotated[
     str,
     Field(
@@ -54,7 +64,7 @@ class LinkAccountBody(BaseModel):
     # Absent rather than null in the document, so that "exactly one" reads there as
     # "exactly one of them present".
     code: WidgetCode | None = Field(default=None, json_schema_extra=_absent_not_null)
-    account_id: Identifier | None = Field(
+    account_id: ProviderAccountId | None = Field(
         default=None,
         json_schema_extra=_absent_not_null,
         description="an account id Mono gave the business already",
