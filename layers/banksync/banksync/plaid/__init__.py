@@ -1,0 +1,1 @@
+"""Plaid behind the provider port, through its official client ``plaid-python``."""
