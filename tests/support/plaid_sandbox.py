@@ -10,11 +10,11 @@ import httpx
 import plaid
 from plaid.api import plaid_api
 
+from devstack.loopback import LoopbackServer
 from devstack.sandbox_plaid import (
     SANDBOX_CLIENT_ID,
     SANDBOX_SECRET,
     PlaidSandbox,
-    PlaidSandboxServer,
     PlaidWorld,
 )
 from tests.support.sandbox import VirtualClock
@@ -74,14 +74,31 @@ class PlaidHarness:
         return answer.access_token, answer.item_id
 
 
+class _Current:
+    """One loopback server for the test process, serving whichever sandbox a test made:
+    stopping a server waits out its poll interval, too long to pay per test."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+        self.server: LoopbackServer | None = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+    def serve(self, sandbox: PlaidSandbox) -> str:
+        self.app = sandbox.app
+        if self.server is None:
+            self.server = LoopbackServer(self).start()
+        return self.server.url
+
+
+_CURRENT = _Current()
+
+
 @contextmanager
 def plaid_harness(world: PlaidWorld | None = None, *answers: int) -> Iterator[PlaidHarness]:
     clock = VirtualClock()
     sandbox = PlaidSandbox(world, clock=clock, sleep=clock.sleep)
     receiver = Receiver(*answers)
     sandbox.outbox.deliver_through(httpx.MockTransport(receiver))
-    server = PlaidSandboxServer(sandbox).start()
-    try:
-        yield PlaidHarness(sandbox, clock, server.host, receiver)
-    finally:
-        server.stop()
+    yield PlaidHarness(sandbox, clock, _CURRENT.serve(sandbox), receiver)
