@@ -89,6 +89,9 @@ class PlaidOutbox:
             self._waiting = [w for w in self._waiting if w.due_at > now]
         delivered = 0
         for outgoing in due:
+            if outgoing.attempts and self._receiver_rejects(outgoing.url, now):
+                self.abandoned.append(outgoing)
+                continue
             status = self._post(outgoing, now)
             outgoing.attempts.append(status)
             if status == 200:
@@ -104,6 +107,7 @@ class PlaidOutbox:
         return delivered
 
     def _receiver_rejects(self, url: str, now: float) -> bool:
+        # Ten tries at least before judging: one early failure is not "more than 90%".
         recent = [s for s in self.sent if s.url == url and s.at > now - DAY]
         rejected = sum(1 for s in recent if s.status != 200)
         return len(recent) >= 10 and rejected > self.rejection_cutoff * len(recent)

@@ -203,3 +203,19 @@ def test_dropped_and_duplicated_webhooks(harness: PlaidHarness) -> None:
     harness.advance(10)
     assert harness.receiver.codes == ["PENDING_DISCONNECT", "PENDING_DISCONNECT"]
     assert [p["webhook_code"] for p in harness.sandbox.outbox.dropped] == ["LOGIN_REPAIRED"]
+
+
+def test_no_retries_to_a_receiver_that_rejected_over_90_percent_in_a_day() -> None:
+    with plaid_harness(PlaidWorld(extraction_seconds=None), *([500] * 100)) as harness:
+        access_token, _ = harness.linked()
+        for _ in range(12):
+            harness.client.sandbox_item_fire_webhook(
+                SandboxItemFireWebhookRequest(
+                    access_token=access_token, webhook_code="LOGIN_REPAIRED"
+                )
+            )
+        harness.advance(0)
+        while (due := harness.sandbox.next_event_at()) is not None:
+            harness.advance(due - harness.clock.now)
+        assert len(harness.sandbox.outbox.sent) == 12
+        assert len(harness.sandbox.outbox.abandoned) == 12
