@@ -756,10 +756,12 @@ def link_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], str | None]:
     if given in ("code", "both"):
         body["code"] = "code_" + draw(short_ids)
     if given in ("account_id", "both"):
-        body["account_id"] = draw(identifiers)
-    defect = draw(st.sampled_from([None, None, "customer", "code", "unknown"]))
+        body["account_id"] = draw(st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True))
+    defect = draw(st.sampled_from([None, None, "customer", "code", "account_id", "unknown"]))
     if defect == "customer":
         body["customer"] = draw(bad_identifiers)
+    elif defect == "account_id":
+        body["account_id"] = draw(st.sampled_from(["", "{", "a b", "é", "a/b", "x" * 129]))
     elif defect == "code":
         body["code"] = draw(st.sampled_from(["", "a b", "code\n", "é", "x" * 257]))
     elif defect == "unknown":
