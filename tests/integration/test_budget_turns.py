@@ -91,7 +91,7 @@ def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHar
     specs = [AccountSpec(f"acct-turn-{n}", "cust-turns") for n in range(3)]
     refresh.use(World(accounts=specs), rate=10)  # windows of 60 s of 10 calls
     budget = refresh.budget()
-    while budget.take("on_demand") == 0:
+    while budget.take("on_demand", under_way=True) == 0:
         pass  # this window is spent: every run below is cut short at its first call
     to_window = 60 - refresh.clock.now % 60
 
@@ -115,14 +115,23 @@ def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHar
     assert waits[2] == pytest.approx(to_window + 18 + 6, abs=1)
 
 
-def test_a_sweep_run_starts_as_many_items_as_its_share_of_a_window(refresh: RefreshHarness) -> None:
+def test_a_sweep_run_starts_half_a_window_then_the_rest_at_its_release(
+    refresh: RefreshHarness,
+) -> None:
+    """Starts leave half of each window to work under way (fetches that finish what was
+    started); late in the window what no fetch took goes to the starts: none idle."""
     specs = [AccountSpec(f"acct-share-{n}", "cust-turns") for n in range(12)]
-    refresh.use(World(accounts=specs), rate=10)  # 10 calls a window, 1 kept for first class
+    refresh.use(World(accounts=specs), rate=10)  # windows of 60 s of 10 calls
+    began = refresh.clock.now
+    to_release = 54 - began % 60
     event = {
         "refresh_id": "rf-share",
         "priority": "sweep",
         "items": [{"account_id": spec.account_id, "product": "balance"} for spec in specs],
     }
     started = invoke(refresh.modules["RefreshStarterFunction"], event)
-    # Starts get the whole share: no second reserve left idle for polls to come.
-    assert started["counts"] == {"started": 9, "pending": 3}
+    assert started["counts"] == {"started": 4, "pending": 8}
+    assert started["wait_seconds"] == pytest.approx(to_release, abs=1), "back at the release"
+    refresh.clock.advance(started["wait_seconds"])
+    polled = refresh.modules["CallbackPollerFunction"].workflow.poll("rf-share")
+    assert polled["counts"] == {"started": 10, "pending": 2}, "the window's other 6"

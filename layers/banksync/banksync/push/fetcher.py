@@ -46,7 +46,8 @@ class PushFetcher:
         if update is None or update.terminal:
             return "done already"
         budget = self.budget
-        self.provider.admit_with(lambda: budget.take("pushed"))  # every call, pages too
+        # A pushed update is work under way (the provider refreshed): every call, pages too.
+        self.provider.admit_with(lambda: budget.take("pushed", under_way=True))
         now = self.clock()
         try:
             outcome = self._fetch(update, now)

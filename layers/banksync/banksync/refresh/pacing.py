@@ -194,3 +194,19 @@ def asks(
     if item.queued:
         return now < deadline
     return turn.poll and (turn.fallback or now >= deadline)
+
+
+def round_calls(
+    run: RefreshRun,
+    items: list[RefreshItem],
+    now: datetime,
+    turn: Round,
+    resume: str | None,
+    settings: WorkflowSettings,
+) -> tuple[int, int]:
+    """The calls a round means to make, and how many of them (made first: ``round_order``)
+    are work under way: fetches of items the provider announced ready, which finish
+    them. A poll on the run's schedule may find nothing ready: it waits its turn as
+    a start does."""
+    asking = [item for item in items if asks(run, item, now, turn, resume, settings)]
+    return len(asking), sum(1 for item in asking if item.announced)

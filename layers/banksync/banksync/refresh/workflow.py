@@ -39,6 +39,7 @@ from banksync.refresh.pacing import (
     parked_for_turn,
     passed,
     resume_point,
+    round_calls,
     round_order,
     round_wait,
 )
@@ -84,6 +85,11 @@ class RefreshWorkflow:
     ) -> dict[str, Any]:
         request = StartRequest.parse(event, self.settings)
         self.steps.use_priority(request.priority)
+        # An on-demand run's first call (its accounts lookup, or else its first start)
+        # opens work a user waits for: it comes before new work, as work under way does.
+        opening = request.priority == "on_demand"
+        lookups = len(request.customers)
+        self.steps.expect_calls(lookups, under_way=lookups if opening else 0)
         now = self.clock()
         run = self._ensure_run(request, now)
         try:
@@ -98,7 +104,8 @@ class RefreshWorkflow:
             return Progress(run.refresh_id, False, wait, {}, accounts_pending=True).to_output()
         turn = Round(poll=False, fallback=True)
         try:
-            cut_short = self._advance(run, items, now, turn, remaining, unsaved)
+            first = opening and not lookups
+            cut_short = self._advance(run, items, now, turn, remaining, unsaved, first)
         finally:  # a round that failed part-way still records every item, for the abort
             for item in items:
                 if item.key["sk"] in unsaved:
@@ -179,13 +186,16 @@ class RefreshWorkflow:
         turn: Round,
         remaining: Remaining,
         unsaved: set[str],
+        opening: bool = False,
     ) -> bool:
         """One round over the batch; True if it stopped early for lack of time.
-        ``unsaved``: the items not stored yet (each is written once, as left)."""
+        ``unsaved``: the items not stored yet (each is written once, as left);
+        ``opening``: the round's first call opens an on-demand run."""
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
         resume = resume_point(run, now, self.settings)
-        self.steps.expect_calls(sum(asks(run, i, now, turn, resume, self.settings) for i in items))
+        calls, under_way = round_calls(run, items, now, turn, resume, self.settings)
+        self.steps.expect_calls(calls, under_way + opening)
         held_before = run.budget_until
 
         def cut_here() -> bool:
