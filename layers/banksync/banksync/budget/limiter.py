@@ -138,9 +138,15 @@ class ProviderBudget:
                 new = min(new, max(0, cap - used - under))
                 if under + new:
                     continue
-                if not under_way and cap < whole and used < whole:
+                if under_way or used >= HELD:
+                    return Grant(0, max(0.001, end - now), end)
+                if used < whole:
                     return Grant(0, max(0.001, release - now), end)  # only the kept share is left
-                return Grant(0, max(0.001, end - now), end)
+                if priority in FIRST_CLASS:
+                    return Grant(0, max(0.001, end - now), end)
+                # A schedule's or the sweep's new work comes back at a release, where it takes
+                # whatever work under way left: kept busy, it asks once a window, not twice.
+                return Grant(0, max(0.001, release + self.window_seconds - now), end)
             return Grant(asked, 0.0, end)
         return Grant(0, 0.001, end)  # others kept taking what was left: ask again
 
