@@ -13,6 +13,11 @@ time its last turn ends; a turn is taken with a conditional write on it, so
 concurrent runs never get the same turn. A turn is a pacing hint, not a
 reservation: tokens are still taken from the window counters, so a run that
 wakes early or late can never make the stack exceed the rate.
+
+A schedule's or the sweep's new work is served in a window's release (the last
+tenth of it, once work under way has had the calls the window keeps for it,
+``banksync.budget.limiter``), so their turns are paced over releases: a window's
+calls over its last tenth. On-demand turns are paced over whole windows.
 """
 
 import math

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from banksync.clock import iso
 from banksync.refresh.backoff import next_wait
 from banksync.refresh.model import ItemStatus, RefreshItem, RefreshRun
 from banksync.refresh.settings import WorkflowSettings
@@ -145,6 +146,20 @@ def expiry(
     if not asked and held(run, now) and now < pending_limit(run, settings):
         return Expiry.REQUEUE
     return Expiry.TIME_OUT
+
+
+def expire(
+    run: RefreshRun, item: RefreshItem, now: datetime, asked: bool, settings: WorkflowSettings
+) -> None:
+    """Past its deadline an item ends in this round, or (held by the budget alone) waits
+    for a call again as new work: a held run never spins on its deadline."""
+    if item.status.terminal:
+        return
+    ending = expiry(run, item, now, asked, settings)
+    if ending is Expiry.TIME_OUT:
+        item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
+    elif ending is Expiry.REQUEUE:
+        item.requeued_at = iso(now)
 
 
 def waiting(item: RefreshItem, now: datetime) -> bool:

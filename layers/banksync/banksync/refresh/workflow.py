@@ -26,12 +26,11 @@ from banksync.provider.errors import (
 from banksync.refresh.abort import record_failure
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
 from banksync.refresh.pacing import (
-    Expiry,
     Round,
     asks,
     budget_cut,
     calls_left,
-    expiry,
+    expire,
     floored,
     held,
     hold_wait,
@@ -223,7 +222,7 @@ class RefreshWorkflow:
                     # skips were asked at most one poll interval ago, never longer.
                     run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
             if not cut_short or asked:
-                self._expire(run, item, now, asked)
+                expire(run, item, now, asked, self.settings)
             if item.key["sk"] in unsaved:
                 self.runs.add_item(item)
                 unsaved.discard(item.key["sk"])
@@ -239,17 +238,6 @@ class RefreshWorkflow:
         if budget_cut(run, now):
             take_turn(run, now, self.steps.take_turn, calls_left(run, items))
         return cut_short
-
-    def _expire(self, run: RefreshRun, item: RefreshItem, now: datetime, asked: bool) -> None:
-        """Past its deadline an item ends in this round, or (held by the budget alone)
-        waits for a call again as new work: a held run never spins on its deadline."""
-        if item.status.terminal:
-            return
-        ending = expiry(run, item, now, asked, self.settings)
-        if ending is Expiry.TIME_OUT:
-            item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
-        elif ending is Expiry.REQUEUE:
-            item.requeued_at = iso(now)
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by one provider call (its pages aside): ``asks`` said so."""
