@@ -33,7 +33,7 @@ help:
 	@echo "make local     the whole system offline (ARGS=--no-demo to start empty; ARGS=--help)"
 	@echo "make test      lint, type-check, tests, sam validate --lint, sam build, IaC scan"
 	@echo "make iac       checkov and cfn-lint serverless rules on template.yaml, against .iac-baseline.yaml"
-	@echo "make bench     cold starts of every function; layer and function sizes; transitions for batches of 1 and 50; cost model; provider calls and freshness; domain events"
+	@echo "make bench     cold starts of every function; layer and function sizes; transitions for batches of 1 and 50; cost model; provider calls and freshness; on-demand and woken work under a sweep; domain events"
 	@echo "make bench-scale  the sweep over 10,000 accounts against the provider's limit (long)"
 	@echo "make bench-live   make local in real time against the sandbox, measured from outside (about 30 min; ARGS=--help)"
 	@echo "make provider-check PROVIDER=mono  the adapter's contract checks against the real API with your keys (MONO_SECRET_KEY, MONO_ACCOUNT_ID or MONO_CODE)"
@@ -130,6 +130,7 @@ bench: venv
 	  echo "== bench.cost_model"; PYTHONPATH=layers/banksync:. $(PY) -m bench.cost_model; \
 	  echo "== bench.provider_calls"; PYTHONPATH=layers/banksync:. $(PY) -m bench.provider_calls; \
 	  echo "== bench.mono_calls"; PYTHONPATH=layers/banksync:. $(PY) -m bench.mono_calls; \
+	  echo "== bench.contention"; PYTHONPATH=layers/banksync:. $(PY) -m bench.contention; \
 	  echo "== bench.consumer_events"; PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_events; \
 	  echo "== bench.consumer_reads"; PYTHONPATH=layers/banksync:. $(PY) -m bench.consumer_reads; \
 	} 2>&1 | tee $(BENCH_RESULTS).partial

@@ -68,6 +68,14 @@ ABOUT = {
         "any yet) or lost: job finished → stored, and Mono calls per item; then Mono's own "
         "sync with 20 % of accounts holding new data: Mono calls per account.",
     ),
+    "bench.contention": (
+        "First-class work under a sweep",
+        "Real ASL on moto, virtual time, every execution side by side on one clock: a sweep "
+        "whose budget binds, the provider's webhooks delivered through the push path, and "
+        "bursts of on-demand refreshes during it. How long an on-demand run waits for its "
+        "first provider call, how long after the provider is ready each item is stored, "
+        "and the sweep's drain against its calls at the budget's rate.",
+    ),
     "bench.consumer_events": (
         "What the domain events cost",
         "Refreshes written through the real stores into moto, the DataTable stream through "

@@ -47,7 +47,7 @@ def test_turns_follow_one_another_and_never_start_before_the_window_asked_for(
     cap = budget.window_calls
     booked_until = 0.0
     for calls, earliest, later in takers:
-        wait = turns.take("sweep", calls, earliest)
+        wait = turns.take("on_demand", calls, earliest)
         start = clock.now + wait
         assert wait >= earliest - 1e-6
         assert start >= booked_until - 1e-3, "a turn never overlaps the one before it"
@@ -65,7 +65,7 @@ class Racing:
         found = self._client.get_item(**kwargs)
         if not self.raced:
             self.raced = True
-            self.rival_wait = self._rival.take("sweep", 10, 0)
+            self.rival_wait = self._rival.take("on_demand", 10, 0)
         return found
 
     def __getattr__(self, name: str) -> Any:
@@ -80,7 +80,7 @@ def test_a_turn_lost_to_a_concurrent_run_is_queued_behind_it(
     racing = Racing(aws.client("dynamodb"), rival)
     ours = BudgetTurns(budget_on(aws, stack, clock, client=racing))
 
-    wait = ours.take("sweep", 9, 0)
+    wait = ours.take("on_demand", 9, 0)
 
     assert racing.raced
     assert racing.rival_wait == 0
@@ -91,7 +91,7 @@ def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHar
     specs = [AccountSpec(f"acct-turn-{n}", "cust-turns") for n in range(3)]
     refresh.use(World(accounts=specs), rate=10)  # windows of 60 s of 10 calls
     budget = refresh.budget()
-    while budget.take("on_demand") == 0:
+    while budget.take("on_demand", under_way=True) == 0:
         pass  # this window is spent: every run below is cut short at its first call
     to_window = 60 - refresh.clock.now % 60
 
@@ -109,20 +109,42 @@ def test_runs_cut_short_in_one_window_wake_one_after_another(refresh: RefreshHar
 
     assert [first["counts"], second["counts"]] == [{"pending": 3}, {"pending": 1}]
     waits = [first["wait_seconds"], second["wait_seconds"], third["wait_seconds"]]
-    assert waits[0] == pytest.approx(to_window, abs=1)
-    # The first run needs 3 calls: 3 of the window's 10; the second waits for it.
-    assert waits[1] == pytest.approx(to_window + 18, abs=1)
-    assert waits[2] == pytest.approx(to_window + 18 + 6, abs=1)
+    # The sweep's turns come in the next window's release (at 54 s of 60), paced over
+    # its last tenth: the first run needs 3 calls, 1.8 s; the second waits for it.
+    release = to_window + 54
+    assert waits[0] == pytest.approx(release, abs=1)
+    assert waits[1] == pytest.approx(release + 1.8, abs=1)
+    assert waits[2] == pytest.approx(release + 2.4, abs=1)
 
 
-def test_a_sweep_run_starts_as_many_items_as_its_share_of_a_window(refresh: RefreshHarness) -> None:
+def test_the_sweeps_turns_skip_what_a_window_keeps_for_work_under_way(
+    aws: boto3.Session, stack: StackTemplate
+) -> None:
+    """A sweep turn that would fall before a window's release (where its share is spent
+    and it would be refused) comes at the release instead; 10 calls' turns fill it."""
+    clock = Clock(1_800_000_000.0 - 1_800_000_000.0 % 60)  # a window of 60 s opens
+    turns = BudgetTurns(budget_on(aws, stack, clock))
+    waits = [turns.take("sweep", 5, 1) for _ in range(3)]
+    assert waits == pytest.approx([54, 57, 114]), "two fill one release, the third the next"
+
+
+def test_a_sweep_run_starts_half_a_window_then_the_rest_at_its_release(
+    refresh: RefreshHarness,
+) -> None:
+    """Starts leave half of each window to work under way (fetches that finish what was
+    started); late in the window what no fetch took goes to the starts: none idle."""
     specs = [AccountSpec(f"acct-share-{n}", "cust-turns") for n in range(12)]
-    refresh.use(World(accounts=specs), rate=10)  # 10 calls a window, 1 kept for first class
+    refresh.use(World(accounts=specs), rate=10)  # windows of 60 s of 10 calls
+    began = refresh.clock.now
+    to_release = 54 - began % 60
     event = {
         "refresh_id": "rf-share",
         "priority": "sweep",
         "items": [{"account_id": spec.account_id, "product": "balance"} for spec in specs],
     }
     started = invoke(refresh.modules["RefreshStarterFunction"], event)
-    # Starts get the whole share: no second reserve left idle for polls to come.
-    assert started["counts"] == {"started": 9, "pending": 3}
+    assert started["counts"] == {"started": 4, "pending": 8}
+    assert started["wait_seconds"] == pytest.approx(to_release, abs=1), "back at the release"
+    refresh.clock.advance(started["wait_seconds"])
+    polled = refresh.modules["CallbackPollerFunction"].workflow.poll("rf-share")
+    assert polled["counts"] == {"started": 10, "pending": 2}, "the window's other 6"

@@ -14,17 +14,21 @@ windows they cover and a burst at one edge), so a rate 10 below the
 provider's limit (10 % below, past 100/min) never meets a 429: 50 for
 Okra's 60.
 
-Priorities: the last tenth of each window's calls (at least one) is kept for
-on-demand refreshes and the provider's pushed updates, so a sweep or a
-schedule cannot starve them; in the last tenth of the window's *time* the
-reserve is released to everyone, since first-class work that has not come by
-then finds a fresh reserve a moment later, in the next window, and a reserve
-left idle is a call the sweep never gets back. Work under way comes first
-inside a run (its polls before its starts) and across runs by turns
-(``banksync.budget.turns``); nothing keeps scheduled and sweep work from
-*starting* late in a window, since such a reserve leaves part of the budget
-idle under a sweep. A 429 fills every window up to the provider's ``Retry-After``, which
-holds everyone.
+Work under way comes before new work, at any priority: a call that finishes
+what was started (the fetch of a record the provider announced ready: a woken
+item's, a pushed update's) or
+that opens an on-demand run a user waits for (its first call) may use all of
+a window's calls; a refresh start may only bring the window to half of them,
+and a scheduled or sweep start one call short of that (the reserve that keeps
+on-demand starts ahead of theirs); a poll on a run's schedule, which may find
+nothing ready, counts as new work. So whatever took a window first, work
+under way and an on-demand run's first call find calls in it: a start is made
+at most once per item, and its fetch later needs one call, which the kept
+half has room for. In the last tenth of the window's *time* everything left
+is released to every caller, since work under way that has not come by then
+finds a fresh half a moment later, in the next window, and a call left idle
+is one the sweep never gets back. A 429 fills every window up to the
+provider's ``Retry-After``, which holds everyone.
 """
 
 import math
@@ -42,7 +46,7 @@ PRIORITIES: tuple[Priority, ...] = ("on_demand", "pushed", "scheduled", "sweep")
 WINDOW_CALLS = 10
 MIN_WINDOW_SECONDS = 6.0
 FIRST_CLASS: frozenset[Priority] = frozenset({"on_demand", "pushed"})
-# Where in a window its reserve is released to every priority.
+# Where in a window what new work may not use is released to it.
 RESERVE_RELEASED_AT = 0.9
 HELD = 10**9
 # A take that finds fewer calls left than it asked for asks again for those.
@@ -77,6 +81,8 @@ class ProviderBudget:
         self.window_seconds = max(MIN_WINDOW_SECONDS, 60 * WINDOW_CALLS / rate_per_minute)
         self.window_calls = round(rate_per_minute * self.window_seconds / 60)
         self.reserved_calls = max(1, self.window_calls // 10)
+        # Kept from new work for work under way (released late in the window).
+        self.kept_calls = max(1, self.window_calls // 2)
 
     @property
     def table(self) -> str:
@@ -86,22 +92,29 @@ class ProviderBudget:
     def client(self) -> Any:
         return self._client
 
-    def take(self, priority: Priority) -> float:
+    def take(self, priority: Priority, under_way: bool = False) -> float:
         """0 if a call may be made now; otherwise the seconds until one may be."""
-        grant = self.take_calls(priority, 1)
+        grant = self.take_calls(priority, 1, under_way=1 if under_way else 0)
         return 0.0 if grant.calls else grant.wait
 
-    def take_calls(self, priority: Priority, wanted: int) -> Grant:
+    def take_calls(self, priority: Priority, wanted: int, under_way: int = 0) -> Grant:
         """Up to ``wanted`` calls of the current window in one write (a round's worth:
-        one write per call made the windows a tenth of every refresh's writes); fewer
-        when fewer are left, none (and the wait) when none are."""
+        one write per call made the windows a tenth of every refresh's writes), the
+        first ``under_way`` of them for work under way; fewer when fewer are left, none
+        (and the wait) when none are."""
         now = self.clock()
         start = self._window_start(now)
         release = start + self.window_seconds * RESERVE_RELEASED_AT
         end = start + self.window_seconds
-        cap = self.calls_for(priority, now)
-        asked = max(1, min(wanted, cap))
+        whole, cap = self.window_calls, self.calls_for(priority, now)
+        wanted = max(1, wanted)
+        under = min(max(0, under_way), wanted, whole)
+        new = min(wanted - under, max(0, cap - under))
         for _ in range(TAKE_ATTEMPTS):
+            asked = under + new
+            # New work may only bring the window's count up to its cap; work under way
+            # (counted first) up to the whole window.
+            room = (cap if new else whole) - asked
             try:
                 self._client.update_item(
                     TableName=self._table,
@@ -111,7 +124,7 @@ class ProviderBudget:
                     ExpressionAttributeValues=to_item(
                         {
                             ":asked": asked,
-                            ":room": cap - asked,
+                            ":room": room,
                             ":expires": self._expiry(start),
                             **WINDOW_STAMP,
                         }
@@ -124,22 +137,33 @@ class ProviderBudget:
                 # The window as it stood (ReturnValuesOnConditionCheckFailure): the count.
                 window = cast(dict[str, Any], dict(error.response).get("Item") or {})
                 used = int(window.get("used", {}).get("N", HELD))
-                if used < cap:
-                    asked = cap - used  # fewer are left than asked for: take those
+                # Fewer are left than asked for: take those, work under way first.
+                under = min(under, max(0, whole - used))
+                new = min(new, max(0, cap - used - under))
+                if under + new:
                     continue
-                if cap < self.window_calls and used < self.window_calls:
-                    return Grant(0, max(0.001, release - now), end)  # only the reserve is left
-                return Grant(0, max(0.001, end - now), end)
+                if under_way or used >= HELD:
+                    return Grant(0, max(0.001, end - now), end)
+                if used < whole:
+                    return Grant(0, max(0.001, release - now), end)  # only the kept share is left
+                if priority in FIRST_CLASS:
+                    return Grant(0, max(0.001, end - now), end)
+                # A schedule's or the sweep's new work comes back at a release, where it takes
+                # whatever work under way left: kept busy, it asks once a window, not twice.
+                return Grant(0, max(0.001, release + self.window_seconds - now), end)
             return Grant(asked, 0.0, end)
         return Grant(0, 0.001, end)  # others kept taking what was left: ask again
 
-    def calls_for(self, priority: Priority, now: float) -> int:
-        """How many of the window's calls ``priority`` may use at ``now``."""
+    def calls_for(self, priority: Priority, now: float, under_way: bool = False) -> int:
+        """How many of the window's calls ``priority`` may use at ``now``: all of them for
+        work under way, fewer for new work until late in the window."""
         start = self._window_start(now)
         released = now >= start + self.window_seconds * RESERVE_RELEASED_AT
-        if priority in FIRST_CLASS or released:
+        if under_way or released:
             return self.window_calls
-        return self.window_calls - self.reserved_calls
+        if priority in FIRST_CLASS:
+            return self.window_calls - self.kept_calls
+        return self.window_calls - self.kept_calls - self.reserved_calls
 
     def hold(self, seconds: float) -> None:
         """The provider said 429: no call from anyone for ``seconds``."""

@@ -13,6 +13,11 @@ time its last turn ends; a turn is taken with a conditional write on it, so
 concurrent runs never get the same turn. A turn is a pacing hint, not a
 reservation: tokens are still taken from the window counters, so a run that
 wakes early or late can never make the stack exceed the rate.
+
+A schedule's or the sweep's new work is served in a window's release (the last
+tenth of it, once work under way has had the calls the window keeps for it,
+``banksync.budget.limiter``), so their turns are paced over releases: a window's
+calls over its last tenth. On-demand turns are paced over whole windows.
 """
 
 import math
@@ -20,11 +25,26 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from banksync.budget.limiter import STAMPED, Priority, ProviderBudget
+from banksync.budget.limiter import (
+    FIRST_CLASS,
+    RESERVE_RELEASED_AT,
+    STAMPED,
+    Priority,
+    ProviderBudget,
+)
 from banksync.dynamo import to_item
 
 # Concurrent takers retry a lost race this often before falling back to the next window.
 ATTEMPTS = 5
+
+
+def at_release(budget: ProviderBudget, moment: float) -> float:
+    """``moment``, or if it falls where a window's calls are kept for work under way (the
+    schedule and the sweep have had their share there, ``limiter``), the window's release:
+    a turn there would be refused and cost its run a second round."""
+    window = budget.window_seconds
+    release = moment - moment % window + window * RESERVE_RELEASED_AT
+    return max(moment, release)
 
 
 class BudgetTurns:
@@ -38,13 +58,19 @@ class BudgetTurns:
         # Paced at the whole window: its reserve is released to every priority late in
         # the window (``limiter``), and a turn that comes early costs one short round.
         cap = budget.window_calls
-        length = budget.window_seconds * min(max(calls, 1), cap) / cap
+        share = min(max(calls, 1), cap) / cap
+        # The schedule's and the sweep's turns come in a window's release, where what work
+        # under way left is theirs: a window's calls are paced over that last tenth.
+        served_at_release = priority not in FIRST_CLASS
+        span = budget.window_seconds * (1 - RESERVE_RELEASED_AT if served_at_release else 1)
+        length = span * share
         key = to_item({"pk": budget.pk, "sk": f"TURNS#{priority}"})
         for _ in range(ATTEMPTS):
             now = budget.clock()
             found = budget.client.get_item(TableName=budget.table, Key=key, ConsistentRead=True)
             tail = float(found.get("Item", {}).get("tail", {}).get("N", 0))
             start = max(tail, now + earliest)
+            start = at_release(budget, start) if served_at_release else start
             values: dict[str, Any] = {
                 ":end": {"N": f"{math.ceil((start + length) * 1000) / 1000:.3f}"},
                 ":expires": {"N": str(int(start) + 3600)},

@@ -61,7 +61,8 @@ class PushFetcher:
             return "done already"
         self._serve(update.provider)
         budget = self.budget
-        self.provider.admit_with(lambda: budget.take("pushed"))  # every call, pages too
+        # A pushed update is work under way (the provider refreshed): every call, pages too.
+        self.provider.admit_with(lambda: budget.take("pushed", under_way=True))
         now = self.clock()
         try:
             outcome = self._fetch(update, now)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from banksync.clock import iso
 from banksync.refresh.backoff import next_wait
 from banksync.refresh.model import ItemStatus, RefreshItem, RefreshRun
 from banksync.refresh.settings import WorkflowSettings
@@ -147,6 +148,20 @@ def expiry(
     return Expiry.TIME_OUT
 
 
+def expire(
+    run: RefreshRun, item: RefreshItem, now: datetime, asked: bool, settings: WorkflowSettings
+) -> None:
+    """Past its deadline an item ends in this round, or (held by the budget alone) waits
+    for a call again as new work: a held run never spins on its deadline."""
+    if item.status.terminal:
+        return
+    ending = expiry(run, item, now, asked, settings)
+    if ending is Expiry.TIME_OUT:
+        item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
+    elif ending is Expiry.REQUEUE:
+        item.requeued_at = iso(now)
+
+
 def waiting(item: RefreshItem, now: datetime) -> bool:
     """Held back until its retry time (a 503)."""
     return bool(item.retry_at) and datetime.fromisoformat(item.retry_at or "") > now
@@ -194,3 +209,19 @@ def asks(
     if item.queued:
         return now < deadline
     return turn.poll and (turn.fallback or now >= deadline)
+
+
+def round_calls(
+    run: RefreshRun,
+    items: list[RefreshItem],
+    now: datetime,
+    turn: Round,
+    resume: str | None,
+    settings: WorkflowSettings,
+) -> tuple[int, int]:
+    """The calls a round means to make, and how many of them (made first: ``round_order``)
+    are work under way: fetches of items the provider announced ready, which finish
+    them. A poll on the run's schedule may find nothing ready: it waits its turn as
+    a start does."""
+    asking = [item for item in items if asks(run, item, now, turn, resume, settings)]
+    return len(asking), sum(1 for item in asking if item.announced)

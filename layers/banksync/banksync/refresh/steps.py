@@ -63,21 +63,24 @@ class ItemSteps:
             self.purse.priority = priority
             self.purse.expect(0)
 
-    def expect_calls(self, calls: int) -> None:
-        """The round about to run means to make ``calls`` provider calls: the budget
-        is asked for them together."""
+    def expect_calls(self, calls: int, under_way: int = 0) -> None:
+        """The round about to run means to make ``calls`` provider calls, the first
+        ``under_way`` of them for work under way: the budget is asked for them together."""
         if self.purse is not None:
-            self.purse.expect(calls)
+            self.purse.expect(calls, under_way)
 
     def _admit(self) -> None:
         if self.purse is not None:
             self.provider.admit_with(self.purse.admit)
 
     def take_turn(self, calls: int, earliest: float) -> float:
-        """Seconds until this run's turn at the budget for ``calls`` more calls."""
-        if self.budget is None:
+        """Seconds until this run's turn at the budget for ``calls`` more calls. Refused
+        a call for work under way, a run takes no turn behind new work: the next window
+        has room for it, whoever takes that window first; refused new work that had
+        its share of the window is back at the window's release, in the turn it had."""
+        if self.purse is None or not self.purse.queues:
             return earliest
-        return BudgetTurns(self.budget).take(self.priority, calls, earliest)
+        return BudgetTurns(self.purse.budget).take(self.priority, calls, earliest)
 
     def hold(self, seconds: float) -> None:
         """The provider answered 429: everyone in the stack waits, not only this run."""

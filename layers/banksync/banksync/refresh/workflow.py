@@ -25,12 +25,11 @@ from banksync.provider.errors import (
 from banksync.refresh.abort import record_failure
 from banksync.refresh.model import ItemStatus, Progress, RefreshItem, RefreshRun, RunStatus
 from banksync.refresh.pacing import (
-    Expiry,
     Round,
     asks,
     budget_cut,
     calls_left,
-    expiry,
+    expire,
     floored,
     held,
     hold_wait,
@@ -38,6 +37,7 @@ from banksync.refresh.pacing import (
     parked_for_turn,
     passed,
     resume_point,
+    round_calls,
     round_order,
     round_wait,
 )
@@ -76,6 +76,11 @@ class RefreshWorkflow:
     ) -> dict[str, Any]:
         request = StartRequest.parse(event, self.settings)
         self.steps.serve(request.provider, request.priority)
+        # An on-demand run's first call (its accounts lookup, or else its first start)
+        # opens work a user waits for: it comes before new work, as work under way does.
+        opening = request.priority == "on_demand"
+        lookups = len(request.customers)
+        self.steps.expect_calls(lookups, under_way=lookups if opening else 0)
         now = self.clock()
         run = self._ensure_run(request, now)
         try:
@@ -90,7 +95,8 @@ class RefreshWorkflow:
             return Progress(run.refresh_id, False, wait, {}, accounts_pending=True).to_output()
         turn = Round(poll=False, fallback=True)
         try:
-            cut_short = self._advance(run, items, now, turn, remaining, unsaved)
+            first = opening and not lookups
+            cut_short = self._advance(run, items, now, turn, remaining, unsaved, first)
         finally:  # a round that failed part-way still records every item, for the abort
             for item in items:
                 if item.key["sk"] in unsaved:
@@ -174,13 +180,16 @@ class RefreshWorkflow:
         turn: Round,
         remaining: Remaining,
         unsaved: set[str],
+        opening: bool = False,
     ) -> bool:
         """One round over the batch; True if it stopped early for lack of time.
-        ``unsaved``: the items not stored yet (each is written once, as left)."""
+        ``unsaved``: the items not stored yet (each is written once, as left);
+        ``opening``: the round's first call opens an on-demand run."""
         cut_short = False
         finished: Counter[ItemStatus] = Counter()
         resume = resume_point(run, now, self.settings)
-        self.steps.expect_calls(sum(asks(run, i, now, turn, resume, self.settings) for i in items))
+        calls, under_way = round_calls(run, items, now, turn, resume, self.settings)
+        self.steps.expect_calls(calls, under_way + opening)
         held_before = run.budget_until
 
         def cut_here() -> bool:
@@ -208,7 +217,7 @@ class RefreshWorkflow:
                     # skips were asked at most one poll interval ago, never longer.
                     run.resume_at, run.cut_at = round_order(item), run.cut_at or iso(now)
             if not cut_short or asked:
-                self._expire(run, item, now, asked)
+                expire(run, item, now, asked, self.settings)
             if item.key["sk"] in unsaved:
                 self.runs.add_item(item)
                 unsaved.discard(item.key["sk"])
@@ -223,17 +232,6 @@ class RefreshWorkflow:
         if budget_cut(run, now):
             take_turn(run, now, self.steps.take_turn, calls_left(run, items))
         return cut_short
-
-    def _expire(self, run: RefreshRun, item: RefreshItem, now: datetime, asked: bool) -> None:
-        """Past its deadline an item ends in this round, or (held by the budget alone)
-        waits for a call again as new work: a held run never spins on its deadline."""
-        if item.status.terminal:
-            return
-        ending = expiry(run, item, now, asked, self.settings)
-        if ending is Expiry.TIME_OUT:
-            item.finish(ItemStatus.TIMED_OUT, iso(now), "not ready before the deadline")
-        elif ending is Expiry.REQUEUE:
-            item.requeued_at = iso(now)
 
     def _step(self, run: RefreshRun, item: RefreshItem, now: datetime, turn: Round) -> None:
         """Advance one item by one provider call (its pages aside): ``asks`` said so."""
