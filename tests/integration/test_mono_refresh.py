@@ -195,3 +195,22 @@ def test_a_mono_account_that_needs_re_authorisation_is_marked_and_lifted(
     account = bank.account(ACCOUNT)
     assert account is not None
     assert not account.get("reauth_required_at"), "lifted by account_reauthorized"
+
+
+def test_mono_s_webhooks_from_outside_the_allowed_sources_are_refused(
+    stack: StackTemplate, monkeypatch: pytest.MonkeyPatch, stored_events: Any
+) -> None:
+    module = cold_start(stack, "WebhookReceiverFunction", monkeypatch)
+    monkeypatch.setenv("MONO_WEBHOOK_SOURCE_CIDRS", "203.0.113.0/24, 2001:db8::/32")
+    receiver_now = WebhookReceiver.from_settings(ReceiverSettings.from_environ())
+    monkeypatch.setattr(module, "receiver", receiver_now)
+    outside = mono_webhook(CONNECTED, MONO_WEBHOOK_SECRET)
+    outside["requestContext"]["http"]["sourceIp"] = "198.51.100.7"
+    response = answer(module, outside)
+    assert response["statusCode"] == 403
+    assert "source_ip" in json.loads(response["body"])["error"]["fields"]
+    assert stored_events() == []
+    inside = mono_webhook(CONNECTED, MONO_WEBHOOK_SECRET)
+    inside["requestContext"]["http"]["sourceIp"] = "203.0.113.9"
+    assert answer(module, inside)["statusCode"] == 200
+    assert len(stored_events()) == 1

@@ -73,21 +73,26 @@ class WebhookReceiver:
         """Store the webhook ``provider`` sent (``headers`` with lower-case names) from
         ``source_ip``."""
         try:
-            if is_provider_name(provider) and provider in self._sources:
-                _check_source(provider, source_ip, self._sources[provider])
-            return self._receive(provider, body, content_type, headers)
+            return self._receive(provider, body, content_type, headers, source_ip)
         except ApiError as rejection:
             _count_rejection(rejection.code)
             raise
 
     def _receive(
-        self, provider: str, body: bytes, content_type: str | None, headers: Mapping[str, str]
+        self,
+        provider: str,
+        body: bytes,
+        content_type: str | None,
+        headers: Mapping[str, str],
+        source_ip: str | None,
     ) -> Receipt:
         verifier = self._verifiers.get(provider) if is_provider_name(provider) else None
         if verifier is None or not is_provider_name(provider):
             raise ApiError(
                 404, "not_found", f"provider {provider} is not switched on in this stack"
             )
+        if provider in self._sources:
+            _check_source(provider, source_ip, self._sources[provider])
         webhooks = webhook_reader(provider)
         verifier.verify(_presented(webhooks.credential, headers), webhooks.credential)
         payload, text = parse_json_object(body, content_type)

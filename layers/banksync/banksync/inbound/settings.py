@@ -21,7 +21,6 @@ SECRET_VARIABLES: dict[ProviderName, str] = {
 @dataclass(frozen=True, slots=True)
 class ReceiverSettings:
     events_table_name: str
-    webhook_token_secret: str
     event_retention_days: int
     token_cache_seconds: int
     # Every switched-on provider's webhook secret, by provider.
@@ -36,7 +35,6 @@ class ReceiverSettings:
         secrets = {name: env_str(SECRET_VARIABLES[name], environ) for name in switched_on(environ)}
         return cls(
             events_table_name=env_str("EVENTS_TABLE_NAME", environ),
-            webhook_token_secret=secrets.get("okra", ""),
             event_retention_days=env_int("EVENT_RETENTION_DAYS", 90, environ=environ),
             token_cache_seconds=env_int("WEBHOOK_TOKEN_CACHE_SECONDS", 300, environ=environ),
             webhook_secrets=secrets,
